@@ -1,0 +1,77 @@
+# mod_supertokens: build, test and demo.
+#   make            build .libs/mod_supertokens.so with apxs
+#   make test       install what is missing, build, run unit tests + core double tests + Apache::Test
+#   make demo       start the core double and an httpd with the module on 127.0.0.1
+#   make demo-stop  stop what make demo started
+#   make install    apxs -i
+
+APXS      ?= apxs
+CC        ?= gcc
+SHELL     := /bin/bash
+
+MODULE_SRC := mod_supertokens.c $(sort $(wildcard src/*.c))
+MODULE_HDR := $(wildcard src/*.h)
+MODULE_SO  := .libs/mod_supertokens.so
+
+# Sources with no httpd symbols: linked into the C unit tests (and fuzz targets).
+UNIT_SRC_ALL := src/domain.c src/b64.c src/cookie.c src/json_util.c src/jwt.c src/jwk.c src/front_token.c src/http_parse.c
+UNIT_SRC     := $(filter $(wildcard src/*.c),$(UNIT_SRC_ALL))
+
+WARN       := -Wall -Wextra -Werror
+APXS_CFLAGS := $(foreach f,$(WARN) -std=gnu11 $(EXTRA_CFLAGS),-Wc,$(f))
+LIBS       := -ljansson -lssl -lcrypto
+
+APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
+              $(shell apu-1-config --includes 2>/dev/null)
+APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null) \
+              $(shell apu-1-config --link-ld --libs 2>/dev/null)
+
+UNIT_TESTS := $(patsubst t/unit/%.c,t/unit/build/%,$(wildcard t/unit/test_*.c))
+
+.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench
+
+all: $(MODULE_SO)
+
+$(MODULE_SO): $(MODULE_SRC) $(MODULE_HDR)
+	$(APXS) -c -o mod_supertokens.la $(APXS_CFLAGS) -Wc,-I$(CURDIR)/src $(MODULE_SRC) $(LIBS) >build/apxs.log 2>&1 \
+	  || { cat build/apxs.log; exit 1; }
+	@grep -E ': (warning|error):' build/apxs.log || true
+
+install: $(MODULE_SO)
+	$(APXS) -i -n supertokens mod_supertokens.la
+
+deps:
+	@build/install-deps
+
+t/unit/build/%: t/unit/%.c $(UNIT_SRC) $(MODULE_HDR)
+	@mkdir -p t/unit/build
+	$(CC) $(WARN) -std=gnu11 -g -O1 $(EXTRA_CFLAGS) -Isrc $(APR_CFLAGS) -o $@ $< $(UNIT_SRC) \
+	  -lcmocka $(LIBS) $(APR_LIBS)
+
+test-unit: $(UNIT_TESTS)
+	CMOCKA_MESSAGE_OUTPUT=TAP prove --exec '' $(UNIT_TESTS)
+
+test-core:
+	@build/run-core-tests
+
+test-suite: $(MODULE_SO)
+	@build/run-suite
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-core
+	@$(MAKE) --no-print-directory test-suite
+
+demo: deps all
+	@build/demo start
+
+demo-stop:
+	@build/demo stop
+
+clean:
+	rm -rf .libs *.la *.lo *.slo *.o src/*.lo src/*.slo src/*.o src/.libs t/unit/build build/apxs.log
+	-t/TEST.PL -clean >/dev/null 2>&1 || true
+
+bench: deps all
+	@build/bench

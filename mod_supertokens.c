@@ -1,0 +1,77 @@
+/*
+ * mod_supertokens.c: the module record, the directive table and hook registration.
+ *
+ * Thin on purpose: every hook is a shim into src/ (config.c, session.c, core.c, api.c,
+ * claims.c). See README.md for the directives and ARCHITECTURE notes for the data flow.
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_request.h"
+#include "mod_auth.h"
+#include "ap_provider.h"
+
+#include "config.h"
+#include "core.h"
+#include "session.h"
+#include "jwks.h"
+#include "claims.h"
+
+/* declared here so log lines above the module record carry its index */
+extern module AP_MODULE_DECLARE_DATA supertokens_module;
+APLOG_USE_MODULE(supertokens);
+
+/* Validate every virtual host after the whole configuration is read. Runs for
+ * `apachectl configtest` too, so cross-directive mistakes fail there. */
+static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    int failed = 0;
+    (void)pconf;
+    (void)plog;
+    for (; s; s = s->next) {
+        const char *err = st_config_check_server(ptemp, s, st_server_conf_get(s));
+        if (err) {
+            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s, APLOGNO(10001) "%s", err);
+            failed = 1;
+        }
+    }
+    return failed ? !OK : OK;
+}
+
+static void st_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    if (st_core_child_init(pchild, s) != APR_SUCCESS || st_jwks_child_init(pchild, s) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10002)
+                     "could not set up the SuperTokens core client in this process");
+}
+
+/* Runs first on every request, protected or not: client-sent copies of the headers this
+ * module sets must never reach anything behind it (apache-anchors.md §1.3). */
+static int st_header_parser(request_rec *r)
+{
+    st_claims_scrub_request(r);
+    return DECLINED;
+}
+
+static void st_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_check_config(st_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(st_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_header_parser(st_header_parser, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_check_authn(st_session_check_user_id, NULL, NULL, APR_HOOK_MIDDLE,
+                        AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_fixups(st_session_fixups, NULL, NULL, APR_HOOK_FIRST);
+}
+
+module AP_MODULE_DECLARE_DATA supertokens_module = {
+    STANDARD20_MODULE_STUFF,
+    st_create_dir_conf,
+    st_merge_dir_conf,
+    st_create_server_conf,
+    st_merge_server_conf,
+    st_directives,
+    st_register_hooks,
+    AP_MODULE_FLAG_NONE
+};

@@ -1,0 +1,131 @@
+/*
+ * config.h: the module's configuration records and their getters.
+ *
+ * Owns: the server (vhost) record st_server_conf, the per-directory record st_dir_conf,
+ * their create/merge functions, the directive handlers and the getters that apply
+ * supertokens-node's defaults (protocol.md §1.4, §1.7). Every member starts "unset"
+ * (-1 or NULL) so a child inherits what it did not set; defaults live in the getters.
+ */
+#ifndef ST_CONFIG_H
+#define ST_CONFIG_H
+
+#include "httpd.h"
+#include "http_config.h"
+#include "apr_tables.h"
+
+/* One SuperTokens core base URL out of SuperTokensConnectionURI (';'-separated). */
+typedef struct {
+    const char *url;        /* as written, without a trailing slash */
+    const char *scheme;     /* "http" or "https" */
+    const char *host;       /* host name or IP literal (no brackets) */
+    apr_port_t port;        /* explicit or 80/443 */
+    const char *base_path;  /* "" or "/some/base" (may end in /appid-<id>), no trailing '/' */
+    int is_tls;
+} st_core_url;
+
+typedef enum {
+    ST_SAMESITE_UNSET = -1,
+    ST_SAMESITE_LAX = 0,
+    ST_SAMESITE_STRICT = 1,
+    ST_SAMESITE_NONE = 2
+} st_samesite;
+
+typedef enum {
+    ST_ANTICSRF_UNSET = -1,
+    ST_ANTICSRF_NONE = 0,
+    ST_ANTICSRF_VIA_TOKEN = 1,
+    ST_ANTICSRF_VIA_CUSTOM_HEADER = 2
+} st_anti_csrf;
+
+/* Bits of SuperTokensRecipes. */
+#define ST_RECIPE_SESSION       0x1
+#define ST_RECIPE_EMAILPASSWORD 0x2
+
+/* Bits of SuperTokensPassClaimsAs. */
+#define ST_PASS_ENV     0x1
+#define ST_PASS_HEADERS 0x2
+
+typedef enum {
+    ST_UNAUTH_UNSET = -1,
+    ST_UNAUTH_AUTO = 0,      /* 401 for API-like requests, redirect for navigations
+                              * only when a login page or website is configured */
+    ST_UNAUTH_401 = 1,
+    ST_UNAUTH_REDIRECT = 2,
+    ST_UNAUTH_PASS = 3
+} st_unauth_action;
+
+typedef struct {
+    /* core */
+    const char *connection_uri;          /* the directive's raw value */
+    apr_array_header_t *core_urls;       /* of st_core_url; NULL when unset */
+    const char *api_key;
+    const char *core_ca_file;
+    apr_interval_time_t core_connect_timeout;  /* -1 unset; default 5 s */
+    apr_interval_time_t core_io_timeout;       /* -1 unset; default 10 s */
+    apr_interval_time_t jwks_refresh_interval; /* -1 unset; default 4 h */
+
+    /* app info */
+    const char *app_name;
+    const char *api_domain;              /* normalised origin: scheme://host[:port] */
+    const char *website_domain;          /* normalised origin */
+    const char *api_base_path;           /* NULL unset; default "/auth" */
+    const char *website_base_path;       /* NULL unset; default "/auth" */
+
+    /* cookies and CSRF */
+    const char *cookie_domain;           /* normalised; NULL = no Domain attribute */
+    int cookie_domain_set;
+    int cookie_secure;                   /* -1 unset; default: api_domain is https */
+    int cookie_same_site;                /* st_samesite */
+    int same_site_resolved;              /* default computed once by check_config; -1 before */
+    int anti_csrf;                       /* st_anti_csrf */
+    const char *access_token_path;       /* NULL unset; default "/" */
+
+    int recipes;                         /* -1 unset; default session|emailpassword */
+} st_server_conf;
+
+typedef struct {
+    int session_required;                /* -1 unset; default 1 */
+    int check_database;                  /* -1 unset; default 0 */
+    int anti_csrf_check;                 /* -1 unset = by method (not GET); 0/1 forced */
+    const char *remote_user_claim;       /* NULL unset; default "sub" */
+    int pass_claims_as;                  /* -1 unset; default ST_PASS_ENV */
+    const char *claim_prefix;            /* NULL unset; default "SUPERTOKENS_CLAIM_" */
+    int unauth_action;                   /* st_unauth_action */
+} st_dir_conf;
+
+extern const command_rec st_directives[];
+
+void *st_create_server_conf(apr_pool_t *p, server_rec *s);
+void *st_merge_server_conf(apr_pool_t *p, void *base, void *add);
+void *st_create_dir_conf(apr_pool_t *p, char *dir);
+void *st_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+
+/* Cross-directive checks run in post_config for every vhost; returns an error text or NULL. */
+const char *st_config_check_server(apr_pool_t *p, server_rec *s, st_server_conf *sc);
+
+st_server_conf *st_server_conf_get(server_rec *s);
+st_dir_conf *st_dir_conf_get(request_rec *r);
+
+/* Getters that resolve defaults. */
+const char *st_cfg_api_base_path(const st_server_conf *sc);
+const char *st_cfg_website_base_path(const st_server_conf *sc);
+const char *st_cfg_access_token_path(const st_server_conf *sc);
+int st_cfg_cookie_secure(const st_server_conf *sc);
+st_samesite st_cfg_same_site(const st_server_conf *sc);
+st_anti_csrf st_cfg_anti_csrf(const st_server_conf *sc);
+apr_interval_time_t st_cfg_jwks_refresh_interval(const st_server_conf *sc);
+apr_interval_time_t st_cfg_core_connect_timeout(const st_server_conf *sc);
+apr_interval_time_t st_cfg_core_io_timeout(const st_server_conf *sc);
+int st_cfg_recipes(const st_server_conf *sc);
+
+int st_dcfg_session_required(const st_dir_conf *dc);
+int st_dcfg_check_database(const st_dir_conf *dc);
+const char *st_dcfg_remote_user_claim(const st_dir_conf *dc);
+int st_dcfg_pass_claims_as(const st_dir_conf *dc);
+const char *st_dcfg_claim_prefix(const st_dir_conf *dc);
+st_unauth_action st_dcfg_unauth_action(const st_dir_conf *dc);
+
+const char *st_same_site_name(st_samesite v);   /* "Lax", "Strict", "None" */
+const char *st_anti_csrf_name(st_anti_csrf v);  /* "VIA_TOKEN", ... */
+
+#endif

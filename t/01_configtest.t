@@ -1,0 +1,131 @@
+# Every directive is validated at config time: `httpd -t` fails with a message naming the
+# directive, and accepts a correct configuration.
+use strict;
+use warnings FATAL => 'all';
+use Apache::Test qw(-withtestmore);
+use File::Temp qw(tempdir);
+
+my $vars = Apache::Test::vars();
+my $so = "$vars->{serverroot}/../.libs/mod_supertokens.so";
+my $dir = tempdir(CLEANUP => 1);
+
+my $base = <<"EOC";
+ServerRoot $dir
+ServerName localhost
+PidFile $dir/httpd.pid
+ErrorLog $dir/error_log
+DefaultRuntimeDir $dir
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+LoadModule supertokens_module $so
+EOC
+
+my $good = <<'EOC';
+SuperTokensConnectionURI http://127.0.0.1:3567
+SuperTokensAPIDomain http://localhost:3001
+SuperTokensWebsiteDomain http://localhost:3000
+EOC
+
+sub configtest {
+    my ($body) = @_;
+    my $file = "$dir/test.conf";
+    open my $fh, '>', $file or die $!;
+    print $fh $base, $body;
+    close $fh;
+    my $out = `$vars->{httpd} -t -f $file 2>&1`;
+    return ($? >> 8, $out);
+}
+
+# [name, config, expected pattern in the output]
+my @bad = (
+    ['malformed URI scheme', "SuperTokensConnectionURI ftp://core:3567\n",
+     qr/SuperTokensConnectionURI: 'ftp:\/\/core:3567' must use http:\/\/ or https:\/\//],
+    ['URI without a host', "SuperTokensConnectionURI http://\n",
+     qr/SuperTokensConnectionURI: .*not an absolute/],
+    ['second URI of a list malformed', "SuperTokensConnectionURI http://a:1;mailto:x\n",
+     qr/SuperTokensConnectionURI: .*mailto/],
+    ['URI port out of range', "SuperTokensConnectionURI http://core:70000\n",
+     qr/SuperTokensConnectionURI: .*invalid port/],
+    ['unknown SameSite value', "${good}SuperTokensCookieSameSite Sometimes\n",
+     qr/SuperTokensCookieSameSite: 'Sometimes' is not one of Lax, Strict, None/],
+    ['API base path without a leading slash', "${good}SuperTokensAPIBasePath auth\n",
+     qr/SuperTokensAPIBasePath: 'auth' must start with '\/'/],
+    ['website base path without a leading slash', "${good}SuperTokensWebsiteBasePath login\n",
+     qr/SuperTokensWebsiteBasePath: 'login' must start with '\/'/],
+    ['SameSite=None without Secure on a real domain',
+     "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensAPIDomain http://api.example.com\n"
+       . "SuperTokensWebsiteDomain http://example.com\nSuperTokensCookieSameSite None\n",
+     qr/SuperTokensCookieSameSite: SameSite=None needs SuperTokensCookieSecure On/],
+    ['cross-site default None without Secure',
+     "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensAPIDomain http://api.example.com\n"
+       . "SuperTokensWebsiteDomain http://example.org\n",
+     qr/SuperTokensCookieSameSite: SameSite=None needs.*cross-site/],
+    ['unknown anti-CSRF mode', "${good}SuperTokensAntiCsrf maybe\n",
+     qr/SuperTokensAntiCsrf: 'maybe' is not one of/],
+    ['bad timeout', "${good}SuperTokensCoreTimeout connect=soon\n",
+     qr/SuperTokensCoreTimeout: 'soon' is not a whole number/],
+    ['JWKS interval not a number', "${good}SuperTokensJWKSRefreshInterval 4h\n",
+     qr/SuperTokensJWKSRefreshInterval: '4h'/],
+    ['unknown recipe', "${good}SuperTokensRecipes session thirdparty\n",
+     qr/SuperTokensRecipes: unknown recipe 'thirdparty'/],
+    ['missing API domain', "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensWebsiteDomain http://localhost:3000\n",
+     qr/SuperTokensAPIDomain must be set/],
+    ['bad claim prefix', "${good}<Location />\nSuperTokensClaimPrefix X-Y\n</Location>\n",
+     qr/SuperTokensClaimPrefix: 'X-Y' may contain only/],
+    ['bad PassClaimsAs', "${good}<Location />\nSuperTokensPassClaimsAs cookies\n</Location>\n",
+     qr/SuperTokensPassClaimsAs: 'cookies' is not one of/],
+    ['bad AntiCsrfCheck', "${good}<Location />\nSuperTokensAntiCsrfCheck sometimes\n</Location>\n",
+     qr/SuperTokensAntiCsrfCheck: 'sometimes' is not one of/],
+    ['CA file missing', "${good}SuperTokensCoreCA /nonexistent/ca.pem\n",
+     qr/SuperTokensCoreCA: '\/nonexistent\/ca.pem' is not a readable file/],
+    ['API domain not a domain', "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensAPIDomain /auth\n",
+     qr/SuperTokensAPIDomain: /],
+);
+
+my @good = (
+    ['minimal valid configuration', $good],
+    ['localhost pair may use SameSite=None without Secure', "${good}SuperTokensCookieSameSite None\n"],
+    ['cross-site https pair (default None, Secure from https)',
+     "SuperTokensConnectionURI https://core.example.com/base;http://127.0.0.1:3567\n"
+       . "SuperTokensAPIDomain https://api.example.com\nSuperTokensWebsiteDomain https://example.org\n"],
+    ['every directive with a valid value', $good . <<'EOC'],
+SuperTokensAPIKey abc
+SuperTokensAppName "Test App"
+SuperTokensAPIBasePath /api/auth/
+SuperTokensWebsiteBasePath /login
+SuperTokensCookieDomain .Example.com
+SuperTokensCookieSecure Off
+SuperTokensCookieSameSite strict
+SuperTokensAntiCsrf via-token
+SuperTokensAccessTokenPath /
+SuperTokensJWKSRefreshInterval 600
+SuperTokensCoreTimeout connect=2 io=7
+SuperTokensRecipes session emailpassword
+<Location /x>
+    AuthType SuperTokens
+    Require valid-user
+    SuperTokensSessionRequired Off
+    SuperTokensCheckDatabase On
+    SuperTokensAntiCsrfCheck On
+    SuperTokensRemoteUserClaim email
+    SuperTokensPassClaimsAs both
+    SuperTokensClaimPrefix ST_
+</Location>
+EOC
+);
+
+plan tests => 2 * @bad + @good;
+
+for my $case (@bad) {
+    my ($name, $conf, $want) = @$case;
+    my ($rc, $out) = configtest($conf);
+    isnt($rc, 0, "configtest fails: $name");
+    like($out, $want, "message names the directive: $name") or diag $out;
+}
+for my $case (@good) {
+    my ($name, $conf) = @$case;
+    my ($rc, $out) = configtest($conf);
+    ok($rc == 0 && $out =~ /Syntax OK/, "configtest passes: $name") or diag $out;
+}

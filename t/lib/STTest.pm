@@ -1,0 +1,93 @@
+# STTest: helpers for the Apache::Test files: talk to the core double directly (create
+# sessions, forge tokens, arm faults) and decode what the module answers.
+package STTest;
+use strict;
+use warnings;
+use Exporter 'import';
+use LWP::UserAgent ();
+use HTTP::Request ();
+use JSON::PP ();
+use MIME::Base64 qw(decode_base64);
+
+our @EXPORT_OK = qw(core core_ctl create_session forge jwt_payload jwt_header b64url_decode
+                    cookies_of env_of front_token_decode refresh_session);
+
+our $API_KEY = 'st-test-api-key-0123456789abcdef';
+my $json = JSON::PP->new->canonical;
+my $ua = LWP::UserAgent->new(keep_alive => 1, timeout => 20);
+
+# core($method, $path, $body_or_undef, port => ...) -> decoded JSON reply (or {raw, status})
+sub core {
+    my ($method, $path, $body, %o) = @_;
+    my $port = $o{port} || $ENV{ST_CORE_PORT} or die "ST_CORE_PORT is not set";
+    my $req = HTTP::Request->new($method => "http://127.0.0.1:$port$path");
+    $req->header('api-key' => $API_KEY);
+    $req->header('cdi-version' => '5.4');
+    $req->header(rid => $o{rid} || 'session') if $path =~ m{^/(?:[^/]+/)?recipe/};
+    if (defined $body) {
+        $req->header('content-type' => 'application/json; charset=utf-8');
+        $req->content($json->encode($body));
+    }
+    my $res = $ua->request($req);
+    my $data = eval { JSON::PP::decode_json($res->content) };
+    return $data && ref $data ? $data : { raw => $res->content, status => $res->code };
+}
+
+# core_ctl('rotate-keys', {...}) -> POST /__test/<name>
+sub core_ctl {
+    my ($name, $body, %o) = @_;
+    return core($name =~ /^(stats|last-request)/ ? 'GET' : 'POST', "/__test/$name", $name =~ /^(stats|last-request)/ ? undef : ($body || {}), %o);
+}
+
+# A session straight from the core (what a sign-in creates): returns the core's reply.
+sub create_session {
+    my (%o) = @_;
+    my $user = $o{user} || 'user-' . int(rand(1e9));
+    my $claims = $o{claims} || {};
+    $claims->{iss} //= "http://localhost:$o{port_api}/auth" if $o{port_api};
+    my $reply = core('POST', '/public/recipe/session', {
+        userId => $user,
+        userDataInJWT => $claims,
+        userDataInDatabase => {},
+        useDynamicSigningKey => $o{static} ? JSON::PP::false : JSON::PP::true,
+        enableAntiCsrf => $o{anti_csrf} ? JSON::PP::true : JSON::PP::false,
+    }, %o);
+    die "session create failed: " . $json->encode($reply) unless ($reply->{status} // '') eq 'OK';
+    return $reply;
+}
+
+# Refresh through the core (as an SDK would): the new access token has parentRefreshTokenHash1.
+sub refresh_session {
+    my ($refresh_token, %o) = @_;
+    return core('POST', '/recipe/session/refresh', {
+        refreshToken => $refresh_token, enableAntiCsrf => JSON::PP::false,
+        useDynamicSigningKey => JSON::PP::true }, %o);
+}
+
+# forge(payload => {...}, header => {...}, key => 'current|static|foreign|<kid>', alg => ...)
+sub forge {
+    my (%o) = @_;
+    my $r = core_ctl('sign', { %o });
+    die "forge failed: " . $json->encode($r) unless $r->{token};
+    return $r->{token};
+}
+
+sub b64url_decode {
+    my ($s) = @_;
+    $s =~ tr{-_}{+/};
+    $s .= '=' x ((4 - length($s) % 4) % 4);
+    return decode_base64($s);
+}
+
+sub jwt_payload { JSON::PP::decode_json(b64url_decode((split /\./, $_[0])[1])) }
+sub jwt_header  { JSON::PP::decode_json(b64url_decode((split /\./, $_[0])[0])) }
+
+sub front_token_decode { JSON::PP::decode_json(decode_base64($_[0])) }
+
+# Set-Cookie lines of a response, as a list
+sub cookies_of { my ($res) = @_; return $res->header('Set-Cookie') ? ($res->headers->header('Set-Cookie')) : () }
+
+# JSON body printed by t/cgi-bin/env.cgi
+sub env_of { my ($res) = @_; return eval { JSON::PP::decode_json($res->content) } || {} }
+
+1;
