@@ -1,0 +1,83 @@
+'use strict';
+// Owns: the CDI route table of the core double and the core's path rules
+// (webserver/PathRouter.java + WebserverAPI.getAppId/getTenantId): exact match first, then
+// "/appid-<app>/<tenant>/<api>" forms, falling back to the "/" API (Hello or 404).
+
+const { json, text } = require('./input');
+
+const INVALID_TENANT_WORDS = ['recipe', 'config', 'users', 'hello'];
+const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function buildRoutes({ sessions, users, keys }) {
+  const hello = () => text(200, 'Hello');
+  const jwks = (withStatus) => () => {
+    const { keys: list, maxAge } = keys.jwks();
+    const body = { keys: list };
+    if (withStatus) return json({ ...body, status: 'OK' });
+    return { ...json(body), headers: { 'Cache-Control': `max-age=${maxAge}, must-revalidate` } };
+  };
+  const r = (path, methods, opts = {}) => ({ path, methods, checkApiKey: true, versionNeeded: true,
+    appSpecific: false, ...opts });
+  return [
+    r('/hello', { GET: hello, POST: hello, PUT: hello, DELETE: hello }, { checkApiKey: false, versionNeeded: false }),
+    r('/apiversion', { GET: (req) => json({ versions: req.offeredVersions }) }, { versionNeeded: false, appSpecific: true }),
+    r('/.well-known/jwks.json', { GET: jwks(false) }, { checkApiKey: false, versionNeeded: false }),
+    r('/recipe/jwt/jwks', { GET: jwks(true) }, { appSpecific: true }),
+    r('/recipe/session', { POST: (q) => sessions.create(q), GET: (q) => sessions.info(q) }),
+    r('/recipe/session/verify', { POST: (q) => sessions.verify(q) }),
+    r('/recipe/session/refresh', { POST: (q) => sessions.refresh(q) }),
+    r('/recipe/session/remove', { POST: (q) => sessions.remove(q) }),
+    r('/recipe/session/regenerate', { POST: (q) => sessions.regenerate(q) }),
+    r('/recipe/session/user', { GET: (q) => sessions.userSessions(q) }),
+    r('/recipe/session/data', { PUT: (q) => sessions.putData(q), GET: (q) => sessions.getData(q) }),
+    r('/recipe/signup', { POST: (q) => users.signUp(q) }),
+    r('/recipe/signin', { POST: (q) => users.signIn(q) }),
+    r('/recipe/user/password/reset/token', { POST: (q) => users.resetToken(q) }),
+    r('/recipe/user/password/reset/token/consume', { POST: (q) => users.consumeResetToken(q) }),
+    r('/recipe/user', { PUT: (q) => users.updateUser(q), GET: (q) => users.getUserDeprecated(q) },
+      { appSpecificMethods: ['PUT'] }),
+    r('/user/id', { GET: (q) => users.getUserById(q) }, { appSpecific: true }),
+    r('/users/by-accountinfo', { GET: (q) => users.byAccountInfo(q) }),
+    r('/recipe/multitenancy/tenant/v2', { GET: (q) => users.tenantConfig(q) }, { tenantNotFoundIsJson: true }),
+  ];
+}
+
+// NotFoundOrHelloAPI: "/" (optionally under /appid-x and/or a tenant) says Hello, anything else is 404.
+const ROOT = { path: '', root: true, checkApiKey: false, versionNeeded: true, appSpecific: false, methods: {} };
+
+function matchRoute(routes, path) {
+  for (const route of routes) {
+    if (path === route.path || path === `${route.path}/`) return route;
+  }
+  const stop = INVALID_TENANT_WORDS.map((w) => `${w}/`).join('|');
+  for (const route of routes) {
+    if (new RegExp(`^(/appid-[a-z0-9-]*)?(/(?!${stop})[a-z0-9-]+)?${esc(route.path)}/?$`).test(path)) return route;
+  }
+  return ROOT;
+}
+
+// Returns {appId, tenantId} as the core derives them from the (lower-cased) path.
+function identifiers(route, path) {
+  const api = esc(route.path);
+  let appId = 'public';
+  let tenantId = null;
+  if (!(route.root && (path === '' || path === '/'))) {
+    const segs = path.split('/');
+    if (new RegExp(`^/appid-[a-z0-9-]*(/[a-z0-9-]+)?${api}/?$`).test(path)) appId = segs[1].slice(6) || '';
+    if (new RegExp(`^/appid-[a-z0-9-]*/[a-z0-9-]+${api}/?$`).test(path)) tenantId = segs[2];
+    else if (new RegExp(`^/appid-[a-z0-9-]*${api}/?$`).test(path)) tenantId = null;
+    else if (new RegExp(`^/[a-z0-9-]+${api}/?$`).test(path)) tenantId = segs[1];
+  }
+  if (tenantId === null || INVALID_TENANT_WORDS.includes(tenantId)) tenantId = 'public';
+  return { appId, tenantId };
+}
+
+// The "/" API: Hello for the bare (app/tenant) root, 404 for unknown paths.
+function rootReply(path, appId, tenantId) {
+  let p = path;
+  if (p.startsWith('/appid-')) p = p.replace(`/appid-${appId}`, '');
+  if (tenantId !== 'public' || p.startsWith('/public')) p = p.replace(`/${tenantId}`, '');
+  return p === '/' || p === '' ? text(200, 'Hello') : text(404, 'Not found');
+}
+
+module.exports = { buildRoutes, matchRoute, identifiers, rootReply };

@@ -1,0 +1,190 @@
+'use strict';
+// Owns: the EmailPassword recipe and user endpoints of the core double
+// (webserver/api/emailpassword/*.java, core/GetUserByIdAPI, core/ListUsersByAccountInfoAPI,
+// multitenancy tenant/v2) and the core's <user> JSON (AuthRecipeUserInfo.toJson).
+// Passwords are stored as salted scrypt hashes.
+
+const crypto = require('crypto');
+const { promisify } = require('util');
+const { bad, json, parseJsonObject, str, query, gte } = require('./input');
+const { sha256 } = require('./tokens');
+
+const scrypt = promisify(crypto.scrypt);
+const SCRYPT = { N: 4096, r: 8, p: 1 }; // cheap on purpose: tests sign up many users
+
+const normaliseEmail = (e) => e.trim().toLowerCase(); // Utils.normaliseEmail
+
+async function hashPassword(password) {
+  const salt = crypto.randomBytes(16);
+  const hash = await scrypt(password, salt, 32, SCRYPT);
+  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+async function checkPassword(password, stored) {
+  const [, salt, hash] = stored.split('$');
+  const got = await scrypt(password, Buffer.from(salt, 'base64'), 32, SCRYPT);
+  return crypto.timingSafeEqual(got, Buffer.from(hash, 'base64'));
+}
+
+// The core's <user>: CDI >= 4.0 => account-linking shape (webauthn from 5.3); older => flat shape.
+function userJson(u, cdi) {
+  if (!gte(cdi, '4.0')) {
+    const out = { id: u.id, timeJoined: u.timeJoined, tenantIds: [...u.tenantIds], email: u.email };
+    if (!gte(cdi, '3.0')) delete out.tenantIds;
+    return out;
+  }
+  const out = { id: u.id, isPrimaryUser: false, tenantIds: [...u.tenantIds], timeJoined: u.timeJoined,
+    emails: [u.email], phoneNumbers: [], thirdParty: [] };
+  if (gte(cdi, '5.3')) out.webauthn = { credentialIds: [] };
+  out.loginMethods = [{ tenantIds: [...u.tenantIds], recipeUserId: u.id, verified: u.verified,
+    timeJoined: u.timeJoined, recipeId: 'emailpassword', email: u.email }];
+  return out;
+}
+
+class UserApi {
+  constructor(store, settings) {
+    this.store = store;
+    this.settings = settings;
+  }
+
+  users(appId) { return this.store.app(appId).users; }
+
+  byEmail(appId, tenantId, email) {
+    for (const u of this.users(appId).values()) {
+      if (u.email === email && u.tenantIds.includes(tenantId)) return u;
+    }
+    return null;
+  }
+
+  // POST /{t}/recipe/signup
+  async signUp(req) {
+    const input = parseJsonObject(req.body);
+    const email = normaliseEmail(str(input, 'email'));
+    const password = str(input, 'password');
+    if (password === '') throw bad('Password cannot be an empty string');
+    if (this.byEmail(req.appId, req.tenantId, email)) return json({ status: 'EMAIL_ALREADY_EXISTS_ERROR' });
+    const passwordHash = await hashPassword(password);
+    // Re-check after the await: another sign-up may have raced us.
+    if (this.byEmail(req.appId, req.tenantId, email)) return json({ status: 'EMAIL_ALREADY_EXISTS_ERROR' });
+    const u = { id: crypto.randomUUID(), email, passwordHash, timeJoined: Date.now(),
+      tenantIds: [req.tenantId], verified: false };
+    this.users(req.appId).set(u.id, u);
+    const out = { status: 'OK', user: userJson(u, req.cdi) };
+    if (gte(req.cdi, '4.0')) out.recipeUserId = u.id;
+    return json(out);
+  }
+
+  // POST /{t}/recipe/signin
+  async signIn(req) {
+    const input = parseJsonObject(req.body);
+    const email = normaliseEmail(str(input, 'email'));
+    const password = str(input, 'password');
+    const u = this.byEmail(req.appId, req.tenantId, email);
+    if (!u || !(await checkPassword(password, u.passwordHash))) return json({ status: 'WRONG_CREDENTIALS_ERROR' });
+    const out = { status: 'OK', user: userJson(u, req.cdi) };
+    if (gte(req.cdi, '4.0')) out.recipeUserId = u.id;
+    return json(out);
+  }
+
+  // POST /{t}/recipe/user/password/reset/token
+  resetToken(req) {
+    const input = parseJsonObject(req.body);
+    const userId = str(input, 'userId');
+    const u = this.users(req.appId).get(userId);
+    if (!u) return json({ status: 'UNKNOWN_USER_ID_ERROR' });
+    const email = gte(req.cdi, '4.0') ? str(input, 'email') : u.email;
+    // Same look as the core's tokens: base64 of a hex string with '=', '/', '+' removed.
+    const token = Buffer.from(crypto.randomBytes(64).toString('hex')).toString('base64').replace(/[=/+]/g, '');
+    this.store.app(req.appId).resetTokens.set(sha256(token), {
+      userId, email, expiry: Date.now() + this.settings().passwordResetTokenLifetime });
+    return json({ status: 'OK', token });
+  }
+
+  // POST /{t}/recipe/user/password/reset/token/consume
+  consumeResetToken(req) {
+    const input = parseJsonObject(req.body);
+    const token = str(input, 'token');
+    const tokens = this.store.app(req.appId).resetTokens;
+    const info = tokens.get(sha256(token));
+    if (!info) return json({ status: 'RESET_PASSWORD_INVALID_TOKEN_ERROR' });
+    for (const [k, v] of tokens) if (v.userId === info.userId) tokens.delete(k); // all of the user's tokens go
+    if (info.expiry < Date.now()) return json({ status: 'RESET_PASSWORD_INVALID_TOKEN_ERROR' });
+    return json({ status: 'OK', userId: info.userId, email: info.email });
+  }
+
+  // PUT /recipe/user
+  async updateUser(req) {
+    const input = parseJsonObject(req.body);
+    const userId = str(input, gte(req.cdi, '4.0') ? 'recipeUserId' : 'userId');
+    let email = str(input, 'email', true);
+    const password = str(input, 'password', true);
+    if (email === null && password === null) throw bad('You have to provide either email or password.');
+    if (email !== null) email = normaliseEmail(email);
+    const u = this.users(req.appId).get(userId);
+    if (!u) return json({ status: 'UNKNOWN_USER_ID_ERROR' });
+    if (email !== null && email !== u.email) {
+      for (const t of u.tenantIds) {
+        if (this.byEmail(req.appId, t, email)) return json({ status: 'EMAIL_ALREADY_EXISTS_ERROR' });
+      }
+    }
+    const passwordHash = password !== null ? await hashPassword(password) : null;
+    if (email !== null) u.email = email;
+    if (passwordHash !== null) u.passwordHash = passwordHash;
+    return json({ status: 'OK' });
+  }
+
+  // GET /recipe/user?userId= | ?email= (deprecated; not used by supertokens-node 24)
+  getUserDeprecated(req) {
+    const userId = query(req.query, 'userId', true);
+    const email = query(req.query, 'email', true);
+    if (userId !== null && email !== null) throw bad('Please provide only one of userId or email');
+    if (userId === null && email === null) throw bad('Please provide one of userId or email');
+    const u = userId !== null ? this.users(req.appId).get(userId)
+      : this.byEmail(req.appId, req.tenantId, normaliseEmail(email));
+    if (!u) return json({ status: userId !== null ? 'UNKNOWN_USER_ID_ERROR' : 'UNKNOWN_EMAIL_ERROR' });
+    return json({ status: 'OK', user: userJson(u, req.cdi) });
+  }
+
+  // GET /user/id?userId=
+  getUserById(req) {
+    const userId = query(req.query, 'userId');
+    const u = this.users(req.appId).get(userId);
+    if (!u) return json({ status: 'UNKNOWN_USER_ID_ERROR' });
+    return json({ status: 'OK', user: userJson(u, gte(req.cdi, '4.0') ? req.cdi : '4.0') });
+  }
+
+  // GET /{t}/users/by-accountinfo?email=&doUnionOfAccountInfo=
+  byAccountInfo(req) {
+    let email = query(req.query, 'email', true);
+    const phoneNumber = query(req.query, 'phoneNumber', true);
+    const thirdPartyId = query(req.query, 'thirdPartyId', true);
+    const thirdPartyUserId = query(req.query, 'thirdPartyUserId', true);
+    const webauthn = query(req.query, 'webauthnCredentialId', true);
+    const union = query(req.query, 'doUnionOfAccountInfo');
+    if (union !== 'true' && union !== 'false') {
+      throw bad("'doUnionOfAccountInfo' should be either 'true' or 'false'");
+    }
+    if ((thirdPartyId === null) !== (thirdPartyUserId === null)) {
+      throw bad("If 'thirdPartyId' is provided, 'thirdPartyUserId' must also be provided, and vice versa");
+    }
+    if (email !== null) email = normaliseEmail(email);
+    // Our users only have an email; any other criterion can never match.
+    const others = phoneNumber !== null || thirdPartyId !== null || webauthn !== null;
+    const users = [];
+    for (const u of this.users(req.appId).values()) {
+      if (!u.tenantIds.includes(req.tenantId)) continue;
+      const emailMatch = email !== null && u.email === email;
+      if (union === 'true' ? emailMatch : emailMatch && !others) users.push(u);
+    }
+    users.sort((a, b) => a.timeJoined - b.timeJoined);
+    return json({ status: 'OK', users: users.map((u) => userJson(u, gte(req.cdi, '4.0') ? req.cdi : '4.0')) });
+  }
+
+  // GET /{t}/recipe/multitenancy/tenant/v2: every recipe enabled, so no firstFactors key.
+  tenantConfig(req) {
+    if (!this.store.tenantExists(req.appId, req.tenantId)) return json({ status: 'TENANT_NOT_FOUND_ERROR' });
+    return json({ tenantId: req.tenantId, thirdParty: { providers: [] }, coreConfig: {}, status: 'OK' });
+  }
+}
+
+module.exports = { UserApi, userJson, normaliseEmail };
