@@ -112,7 +112,7 @@ static void publish_one(request_rec *r, int how, const char *name, const char *v
 }
 
 void st_claims_publish(request_rec *r, const char *user_id, const char *session_handle,
-                       const char *tenant_id, const json_t *payload)
+                       const char *tenant_id, const json_t *payload, const char *payload_json)
 {
     st_dir_conf *dc = st_dir_conf_get(r);
     int how = st_dcfg_pass_claims_as(dc);
@@ -126,7 +126,7 @@ void st_claims_publish(request_rec *r, const char *user_id, const char *session_
     publish_one(r, how, ST_ENV_PREFIX "USER_ID", user_id, strlen(user_id));
     publish_one(r, how, ST_ENV_PREFIX "SESSION_HANDLE", session_handle, strlen(session_handle));
     publish_one(r, how, ST_ENV_PREFIX "TENANT_ID", tenant_id, strlen(tenant_id));
-    json = st_json_dump(r->pool, payload);
+    json = payload_json ? payload_json : st_json_dump(r->pool, payload);
     publish_one(r, how, ST_ENV_PREFIX "ACCESS_TOKEN_PAYLOAD", json, strlen(json));
 
     json_object_foreach((json_t *)payload, key, value) {

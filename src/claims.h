@@ -20,9 +20,10 @@
  * '-' as '_') start with SUPERTOKENS_ or with the directory's claim prefix. Every request. */
 void st_claims_scrub_request(request_rec *r);
 
-/* Publish a verified session. */
+/* Publish a verified session. payload_json: the payload's JSON text when the caller has it
+ * (the token's own bytes), else NULL and it is serialised from payload. */
 void st_claims_publish(request_rec *r, const char *user_id, const char *session_handle,
-                       const char *tenant_id, const json_t *payload);
+                       const char *tenant_id, const json_t *payload, const char *payload_json);
 
 /* The value of a top-level claim as text (strings raw, others as JSON); NULL if absent. */
 const char *st_claim_text(apr_pool_t *p, const json_t *payload, const char *name);

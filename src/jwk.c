@@ -22,6 +22,12 @@ static apr_status_t pkey_cleanup(void *data)
     return APR_SUCCESS;
 }
 
+static apr_status_t pkey_ctx_cleanup(void *ctx)
+{
+    EVP_PKEY_CTX_free((EVP_PKEY_CTX *)ctx);
+    return APR_SUCCESS;
+}
+
 /* Decode a base64url JWK member into a BIGNUM (big-endian magnitude); NULL if unusable. */
 static BIGNUM *jwk_bn(apr_pool_t *p, const json_t *jwk, const char *member)
 {
@@ -111,6 +117,9 @@ static int import_jwk(apr_pool_t *p, const json_t *jwk, st_jwk *out)
         return 0;
     }
     apr_pool_cleanup_register(p, pkey, pkey_cleanup, apr_pool_cleanup_null);
+    out->verify_ctx = st_jwt_rs256_prepare(pkey);
+    if (out->verify_ctx)
+        apr_pool_cleanup_register(p, out->verify_ctx, pkey_ctx_cleanup, apr_pool_cleanup_null);
     kid = st_json_string(jwk, "kid");
     out->kid = kid;
     out->is_dynamic = kid && strncmp(kid, "d-", 2) == 0;
@@ -167,6 +176,12 @@ const st_jwk *st_jwks_find(const apr_array_header_t *keys, const char *kid)
     return NULL;
 }
 
+static int verify_with(const st_jwt *jwt, const st_jwk *k)
+{
+    return k->verify_ctx ? st_jwt_verify_rs256_prepared(jwt, k->verify_ctx)
+                         : st_jwt_verify_rs256(jwt, k->key);
+}
+
 const st_jwk *st_jwks_verify(const apr_array_header_t *keys, const st_jwt *jwt)
 {
     const st_jwk *match = NULL;
@@ -183,11 +198,11 @@ const st_jwk *st_jwks_verify(const apr_array_header_t *keys, const st_jwt *jwt)
                 match = k;
             }
         }
-        return match && st_jwt_verify_rs256(jwt, match->key) ? match : NULL;
+        return match && verify_with(jwt, match) ? match : NULL;
     }
     for (i = 0; i < keys->nelts; i++) {
         const st_jwk *k = &APR_ARRAY_IDX(keys, i, st_jwk);
-        if (st_jwt_verify_rs256(jwt, k->key))
+        if (verify_with(jwt, k))
             return k;
     }
     return NULL;

@@ -16,6 +16,9 @@ typedef struct {
     int is_dynamic;         /* kid starts with "d-" (dynamic signing key) */
     int bits;               /* modulus size */
     EVP_PKEY *key;          /* RSA public key; freed by a cleanup on the pool given to st_jwks_parse */
+    /* RS256 verify context prepared once (PKCS#1 v1.5, SHA-256) and duplicated per check, so a
+     * request does not look algorithms up under OpenSSL's locks; NULL if it could not be made. */
+    EVP_PKEY_CTX *verify_ctx;
 } st_jwk;
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rsa.h>
 #include <openssl/err.h>
 
 #include "apr_strings.h"
@@ -260,6 +261,53 @@ int st_jwt_verify_rs256(const st_jwt *jwt, EVP_PKEY *key)
                           (const unsigned char *)jwt->signing_input, jwt->signing_input_len) == 1;
     ERR_pop_to_mark();
     EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
+/* SHA-256 fetched once per process: OpenSSL 3 otherwise looks it up under a lock per call. */
+static CRYPTO_ONCE sha256_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_MD *sha256_md;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+EVP_PKEY_CTX *st_jwt_rs256_prepare(EVP_PKEY *key)
+{
+    EVP_PKEY_CTX *ctx;
+
+    if (!key || !EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_get_bits(key) < 2048
+        || !CRYPTO_THREAD_run_once(&sha256_once, sha256_fetch) || !sha256_md)
+        return NULL;
+    ERR_set_mark();
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    if (ctx && (EVP_PKEY_verify_init(ctx) != 1
+                || EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1
+                || EVP_PKEY_CTX_set_signature_md(ctx, sha256_md) != 1)) {
+        EVP_PKEY_CTX_free(ctx);
+        ctx = NULL;
+    }
+    ERR_pop_to_mark();
+    return ctx;
+}
+
+int st_jwt_verify_rs256_prepared(const st_jwt *jwt, EVP_PKEY_CTX *prepared)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    EVP_PKEY_CTX *ctx;
+    int ok;
+
+    if (!jwt || !jwt->alg_rs256 || !prepared || !jwt->signature || jwt->signature_len == 0)
+        return 0;
+    ERR_set_mark();
+    ctx = EVP_PKEY_CTX_dup(prepared);
+    ok = ctx != NULL
+         && EVP_Digest(jwt->signing_input, jwt->signing_input_len, digest, &digest_len, sha256_md, NULL) == 1
+         && EVP_PKEY_verify(ctx, jwt->signature, jwt->signature_len, digest, digest_len) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    ERR_pop_to_mark();
     return ok;
 }
 

@@ -78,6 +78,14 @@ const char *st_jwt_parse(apr_pool_t *p, const char *token, apr_size_t len, st_jw
  * under key (which must be an RSA key), else 0. */
 int st_jwt_verify_rs256(const st_jwt *jwt, EVP_PKEY *key);
 
+/* An RS256 verify context for key (PKCS#1 v1.5 padding, SHA-256), made once per key; the caller
+ * frees it with EVP_PKEY_CTX_free. NULL for non-RSA or short keys, or on failure. */
+EVP_PKEY_CTX *st_jwt_rs256_prepare(EVP_PKEY *key);
+
+/* Like st_jwt_verify_rs256 with a context from st_jwt_rs256_prepare, which is only read
+ * (duplicated per call), so one context serves every thread. */
+int st_jwt_verify_rs256_prepared(const st_jwt *jwt, EVP_PKEY_CTX *prepared);
+
 /*
  * Time claims with zero leeway at `now`: expired if jose's exp <= floor(now s) or the SDK's
  * expiry_ms < now ms (for legacy tokens only the latter, with expiryTime); not yet valid if

@@ -311,7 +311,9 @@ static int publish(request_rec *r, st_session *s)
     r->user = (char *)user;
     r->ap_auth_type = "SuperTokens";
     apr_pool_userdata_setn(s, ST_SESSION_KEY, NULL, r->pool);
-    st_claims_publish(r, s->jwt->user_id, s->jwt->session_handle, s->jwt->tenant_id, s->payload);
+    /* v3+: the token's payload text as the core wrote it; v2: userData, serialised */
+    st_claims_publish(r, s->jwt->user_id, s->jwt->session_handle, s->jwt->tenant_id, s->payload,
+                      s->jwt->version >= 3 ? s->jwt->payload_json : NULL);
     return OK;
 }
 
