@@ -16,6 +16,7 @@
 #include "core.h"
 #include "session.h"
 #include "jwks.h"
+#include "api.h"
 #include "claims.h"
 
 /* declared here so log lines above the module record carry its index */
@@ -56,6 +57,8 @@ static int st_header_parser(request_rec *r)
 
 static void st_register_hooks(apr_pool_t *p)
 {
+    /* the API must answer before mod_proxy, so it also works under ProxyPass / */
+    static const char *const before_proxy[] = { "mod_proxy.c", NULL };
     (void)p;
     ap_hook_check_config(st_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(st_child_init, NULL, NULL, APR_HOOK_MIDDLE);
@@ -63,6 +66,7 @@ static void st_register_hooks(apr_pool_t *p)
     ap_hook_check_authn(st_session_check_user_id, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(st_session_fixups, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_handler(st_api_handler, NULL, before_proxy, APR_HOOK_FIRST);
 }
 
 module AP_MODULE_DECLARE_DATA supertokens_module = {

@@ -5,7 +5,9 @@
  */
 #include "session.h"
 #include "config.h"
+#include "api.h"
 #include "claims.h"
+#include "cors.h"
 #include "cookie.h"
 #include "core.h"
 #include "front_token.h"
@@ -24,8 +26,7 @@ APLOG_USE_MODULE(supertokens);
 #define ST_SESSION_KEY "supertokens-session"
 #define ST_ANON_NOTE   "supertokens-anonymous"
 
-/* All Cookie header lines joined, as the SDK sees one header. */
-static const char *cookie_header(request_rec *r)
+const char *st_request_cookies(request_rec *r)
 {
     const apr_array_header_t *arr = apr_table_elts(r->headers_in);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
@@ -39,8 +40,7 @@ static const char *cookie_header(request_rec *r)
     return joined;
 }
 
-/* "Bearer <token>" (case-sensitive, one space), remainder trimmed; NULL otherwise. */
-static const char *bearer_token(request_rec *r)
+const char *st_request_bearer(request_rec *r)
 {
     const char *h = apr_table_get(r->headers_in, "Authorization");
     const char *start, *end;
@@ -50,6 +50,8 @@ static const char *bearer_token(request_rec *r)
         ;
     for (end = start + strlen(start); end > start && apr_isspace(end[-1]); end--)
         ;
+    if (end == start)
+        return NULL;
     return apr_pstrmemdup(r->pool, start, (apr_size_t)(end - start));
 }
 
@@ -201,7 +203,7 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
                                   st_session *s)
 {
     const st_server_conf *sc = st_server_conf_get(r->server);
-    const char *cookies = cookie_header(r);
+    const char *cookies = st_request_cookies(r);
     const char *csrf_header = apr_table_get(r->headers_in, "anti-csrf");
     st_jwt *from_header, *from_cookie;
     int occurrences = 0, do_csrf, need_core = 0;
@@ -212,7 +214,7 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
     if (cookies && st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL)
         return ST_SESSION_TRY_REFRESH;
 
-    from_header = parse_candidate(r, bearer_token(r), "Authorization");
+    from_header = parse_candidate(r, st_request_bearer(r), "Authorization");
     from_cookie = cookies
         ? parse_candidate(r, st_cookie_get(r->pool, cookies, "sAccessToken", &occurrences), "cookie")
         : NULL;
@@ -342,8 +344,20 @@ int st_session_check_user_id(request_rec *r)
         return publish(r, s);
     }
 
+    /* the website origin may read every answer here, 401s included */
+    st_cors_actual(r);
+
     /* §5.1 step 1: CORS preflights and TRACE carry no session */
-    if (r->method_number == M_OPTIONS || r->method_number == M_TRACE)
+    if (r->method_number == M_OPTIONS) {
+        if (st_cors_preflight(r) == DONE)
+            return DONE;
+        return pass_anonymously(r);
+    }
+    if (r->method_number == M_TRACE)
+        return pass_anonymously(r);
+
+    /* the API (refresh, sign-out, sign-in...) loads sessions itself, even under a protected "/" */
+    if (st_api_match(r, NULL) != NULL)
         return pass_anonymously(r);
 
     s = apr_pcalloc(r->pool, sizeof(*s));

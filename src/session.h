@@ -42,6 +42,11 @@ int st_session_reply_error(request_rec *r, st_session_status status, const st_se
 /* The session verified for r (or its main/previous request); NULL if none. */
 const st_session *st_session_get(request_rec *r);
 
+/* All Cookie header lines of r joined with "; " (the SDK sees one header); NULL if none. */
+const char *st_request_cookies(request_rec *r);
+/* The token of "Authorization: Bearer <token>" (case-sensitive, trimmed); NULL otherwise. */
+const char *st_request_bearer(request_rec *r);
+
 /* check_authn hook. */
 int st_session_check_user_id(request_rec *r);
 /* fixups hook: anonymous requests go on without a REMOTE_USER. */

@@ -1,0 +1,203 @@
+/*
+ * api_session.c: the session recipe's API: POST {B}/session/refresh (protocol.md §5.2, §1.10)
+ * and POST {B}/signout (§1.11), answering exactly as supertokens-node does.
+ *
+ * A core that fails or cannot be reached never clears the client's tokens: the answer is
+ * 500/503 with a JSON message and the session still works once the core is back.
+ */
+#include "api.h"
+#include "config.h"
+#include "cookie.h"
+#include "core.h"
+#include "front_token.h"
+#include "json_util.h"
+#include "session.h"
+#include "tokens_out.h"
+
+#include "http_log.h"
+#include "http_protocol.h"
+#include "apr_strings.h"
+
+APLOG_USE_MODULE(supertokens);
+
+#define ST_BODY_UNAUTHORISED "{\"message\":\"unauthorised\"}"
+
+static int unauthorised_clear_all(request_rec *r, const st_server_conf *sc, int legacy)
+{
+    if (legacy)
+        st_out_clear_legacy_id_refresh(r, sc);
+    st_out_clear_all(r, sc);
+    return st_send_json(r, HTTP_UNAUTHORIZED, ST_BODY_UNAUTHORISED);
+}
+
+/* The core failed: 503 when unreachable, 500 when it answered wrongly; tokens untouched. */
+static int core_failed(request_rec *r, const st_core_reply *reply, const char *what)
+{
+    if (reply->unavailable || reply->status == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10070)
+                      "%s: the SuperTokens core is not reachable: %s", what,
+                      reply->error ? reply->error : "no reply");
+        return st_send_json(r, HTTP_SERVICE_UNAVAILABLE,
+                            "{\"message\":\"the SuperTokens core is not reachable\"}");
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10071)
+                  "%s: the SuperTokens core answered HTTP %d%s", what, reply->status,
+                  reply->error ? apr_pstrcat(r->pool, ": ", reply->error, NULL) : "");
+    return st_send_json(r, HTTP_INTERNAL_SERVER_ERROR,
+                        "{\"message\":\"the SuperTokens core answered with an error\"}");
+}
+
+/* Revoke a session after token theft (§5.2 step 6); a failure is logged, not fatal. */
+static void revoke_session(request_rec *r, const char *handle)
+{
+    json_t *body = json_pack("{s:[s]}", "sessionHandles", handle);
+    st_core_reply reply;
+    st_json_pool_own(r->pool, body);
+    if (st_core_post(r->pool, r->server, "/recipe/session/remove", "session", body, &reply)
+        != APR_SUCCESS || reply.status != 200)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10072)
+                      "could not revoke the session after token theft");
+}
+
+int st_api_refresh(request_rec *r, const st_api_call *call)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    const char *cookies = st_request_cookies(r);
+    const char *from_header = st_request_bearer(r), *from_cookie = NULL, *token, *status;
+    const char *csrf_header = apr_table_get(r->headers_in, "anti-csrf");
+    int n_access = 0, n_refresh = 0, legacy = 0, disable_csrf;
+    st_transfer how;
+    st_anti_csrf mode = st_cfg_anti_csrf(sc);
+    json_t *body;
+    st_core_reply reply;
+    const json_t *at, *rt, *session;
+    st_jwt *jwt = NULL;
+    double at_expiry = 0, rt_expiry = 0;
+    (void)call;
+
+    if (cookies) {
+        from_cookie = st_cookie_get(r->pool, cookies, "sRefreshToken", &n_refresh);
+        st_cookie_get(r->pool, cookies, "sAccessToken", &n_access);
+        legacy = st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL;
+    }
+    /* §5.2 step 1: duplicate session cookies (an older cookie domain) are an error for the
+     * SDK unless olderCookieDomain is configured; nothing is cleared */
+    if (n_access > 1 || n_refresh > 1) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10073)
+                      "refresh: the request carries a session cookie more than once");
+        return st_send_json(r, HTTP_INTERNAL_SERVER_ERROR,
+                            "{\"message\":\"The request contains multiple session cookies\"}");
+    }
+    if (from_cookie && *from_cookie == '\0')
+        from_cookie = NULL;   /* an empty cookie counts as absent */
+
+    /* step 2-3: header wins; none at all => 401 and clear everything */
+    if (from_header) {
+        token = from_header;
+        how = ST_TRANSFER_HEADER;
+    }
+    else if (from_cookie) {
+        token = from_cookie;
+        how = ST_TRANSFER_COOKIE;
+    }
+    else
+        return unauthorised_clear_all(r, sc, legacy);
+
+    /* step 4: anti-CSRF never applies to header sessions */
+    disable_csrf = (how == ST_TRANSFER_HEADER);
+    if (mode == ST_ANTICSRF_VIA_CUSTOM_HEADER && !disable_csrf) {
+        if (apr_table_get(r->headers_in, "rid") == NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10074)
+                          "refresh: anti-csrf rid header missing");
+            return unauthorised_clear_all(r, sc, legacy);
+        }
+        disable_csrf = 1;
+    }
+
+    /* step 5: the core rotates the refresh token */
+    body = json_object();
+    st_json_pool_own(r->pool, body);
+    json_object_set_new(body, "refreshToken", json_string(token));
+    if (csrf_header)
+        json_object_set_new(body, "antiCsrfToken", json_string(csrf_header));
+    json_object_set_new(body, "enableAntiCsrf",
+                        json_boolean(!disable_csrf && mode == ST_ANTICSRF_VIA_TOKEN));
+    json_object_set_new(body, "useDynamicSigningKey", json_true());
+    if (st_core_post(r->pool, r->server, "/recipe/session/refresh", "session", body, &reply)
+        != APR_SUCCESS || reply.status != 200 || reply.json == NULL)
+        return core_failed(r, &reply, "refresh");
+    status = st_json_string(reply.json, "status");
+
+    /* step 6 */
+    if (status && strcmp(status, "UNAUTHORISED") == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10075)
+                      "refresh: the core does not know this refresh token");
+        return unauthorised_clear_all(r, sc, legacy);
+    }
+    if (status && strcmp(status, "TOKEN_THEFT_DETECTED") == 0) {
+        const char *handle = st_json_string(json_object_get(reply.json, "session"), "handle");
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10076)
+                      "refresh: token theft detected; revoking the session");
+        if (handle)
+            revoke_session(r, handle);
+        if (legacy)
+            st_out_clear_legacy_id_refresh(r, sc);
+        st_out_clear_all(r, sc);
+        return st_send_json(r, HTTP_UNAUTHORIZED, "{\"message\":\"token theft detected\"}");
+    }
+    at = json_object_get(reply.json, "accessToken");
+    rt = json_object_get(reply.json, "refreshToken");
+    session = json_object_get(reply.json, "session");
+    if (status == NULL || strcmp(status, "OK") != 0 || !st_json_string(at, "token")
+        || !st_json_string(rt, "token") || !st_json_number(rt, "expiry", &rt_expiry)
+        || !st_json_string(session, "userId")
+        || st_jwt_parse(r->pool, st_json_string(at, "token"), strlen(st_json_string(at, "token")), &jwt)) {
+        reply.error = "unexpected refresh reply";
+        return core_failed(r, &reply, "refresh");
+    }
+    if (!st_json_number(at, "expiry", &at_expiry))
+        at_expiry = (double)jwt->expiry_ms;
+
+    /* step 7: a refresh token sent the other way too is cleared there */
+    if (how == ST_TRANSFER_HEADER && from_cookie)
+        st_out_clear(r, sc, ST_TRANSFER_COOKIE);
+
+    /* step 8 */
+    st_out_front_token(r, st_front_token_build(r->pool, st_json_string(session, "userId"),
+                                               (apr_int64_t)at_expiry, jwt->user_data));
+    st_out_access_token(r, sc, how, st_json_string(at, "token"));
+    st_out_refresh_token(r, sc, how, st_json_string(rt, "token"), (apr_int64_t)rt_expiry);
+    if (st_json_string(reply.json, "antiCsrfToken"))
+        st_out_anti_csrf(r, st_json_string(reply.json, "antiCsrfToken"));
+    if (legacy)
+        st_out_clear_legacy_id_refresh(r, sc);
+    return st_send_json(r, HTTP_OK, "{}");
+}
+
+int st_api_signout(request_rec *r, const st_api_call *call)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    st_session s;
+    st_session_status st;
+    json_t *body;
+    st_core_reply reply;
+    (void)call;
+
+    /* loaded like verifySession with sessionRequired and no claim validators */
+    st = st_session_load(r, -1, 0, &s);
+    if (st == ST_SESSION_NONE)
+        return st_send_json(r, HTTP_UNAUTHORIZED, ST_BODY_UNAUTHORISED);
+    if (st != ST_SESSION_OK)
+        return st_session_reply_error(r, st, &s);
+
+    body = json_pack("{s:[s]}", "sessionHandles", s.jwt->session_handle);
+    st_json_pool_own(r->pool, body);
+    if (st_core_post(r->pool, r->server, "/recipe/session/remove", "session", body, &reply)
+        != APR_SUCCESS || reply.status != 200 || reply.json == NULL
+        || !st_json_string(reply.json, "status") || strcmp(st_json_string(reply.json, "status"), "OK") != 0)
+        return core_failed(r, &reply, "sign-out");
+
+    /* only the transfer method this request used is cleared (§1.11) */
+    st_out_clear(r, sc, s.transfer);
+    return st_send_json(r, HTTP_OK, "{\"status\":\"OK\"}");
+}
