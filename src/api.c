@@ -6,6 +6,9 @@
 #include "api.h"
 #include "config.h"
 #include "cors.h"
+#include "login_page.h"
+#include "tokens_out.h"
+#include "json_util.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -17,6 +20,12 @@ APLOG_USE_MODULE(supertokens);
 static const st_api_route st_routes[] = {
     { M_POST, "/session/refresh", ST_RECIPE_SESSION, st_api_refresh },
     { M_POST, "/signout", ST_RECIPE_SESSION, st_api_signout },
+    { M_POST, "/signup", ST_RECIPE_EMAILPASSWORD, st_api_signup },
+    { M_POST, "/signin", ST_RECIPE_EMAILPASSWORD, st_api_signin },
+    { M_GET, "/emailpassword/email/exists", ST_RECIPE_EMAILPASSWORD, st_api_email_exists },
+    { M_GET, "/signup/email/exists", ST_RECIPE_EMAILPASSWORD, st_api_email_exists },   /* old alias */
+    { M_POST, "/user/password/reset/token", ST_RECIPE_EMAILPASSWORD, st_api_reset_token },
+    { M_POST, "/user/password/reset", ST_RECIPE_EMAILPASSWORD, st_api_reset_password },
     { 0, NULL, 0, NULL }
 };
 
@@ -86,6 +95,68 @@ static const st_api_route *match(request_rec *r, int method, const char **tenant
     return NULL;
 }
 
+int st_api_core_failed(request_rec *r, const st_core_reply *reply, const char *what)
+{
+    if (reply->unavailable || reply->status == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10070)
+                      "%s: the SuperTokens core is not reachable: %s", what,
+                      reply->error ? reply->error : "no reply");
+        return st_send_json(r, HTTP_SERVICE_UNAVAILABLE,
+                            "{\"message\":\"the SuperTokens core is not reachable\"}");
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10071)
+                  "%s: the SuperTokens core answered HTTP %d%s", what, reply->status,
+                  reply->error ? apr_pstrcat(r->pool, ": ", reply->error, NULL) : "");
+    return st_send_json(r, HTTP_INTERNAL_SERVER_ERROR,
+                        "{\"message\":\"the SuperTokens core answered with an error\"}");
+}
+
+int st_api_read_json(request_rec *r, json_t **out)
+{
+    apr_size_t len = 0, cap = 4096;
+    char *buf = apr_palloc(r->pool, cap);
+    int rc;
+
+    *out = NULL;
+    if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK)
+        return rc;
+    if (ap_should_client_block(r)) {
+        for (;;) {
+            long n;
+            if (len == cap) {
+                char *bigger;
+                if (cap >= ST_API_MAX_BODY) {
+                    /* drain nothing more: the connection is closed after this answer */
+                    r->connection->keepalive = AP_CONN_CLOSE;
+                    return st_send_json(r, HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                        "{\"message\":\"request entity too large\"}");
+                }
+                bigger = apr_palloc(r->pool, cap * 2);
+                memcpy(bigger, buf, len);
+                buf = bigger;
+                cap *= 2;
+            }
+            n = ap_get_client_block(r, buf + len, cap - len);
+            if (n < 0)
+                return HTTP_BAD_REQUEST;
+            if (n == 0)
+                break;
+            len += (apr_size_t)n;
+        }
+    }
+    /* an empty body reads as {} (supertokens-node's getJSONBody) */
+    if (len == 0) {
+        *out = json_object();
+        st_json_pool_own(r->pool, *out);
+        return OK;
+    }
+    *out = st_json_parse(r->pool, buf, len, 0);
+    if (*out == NULL)
+        return st_send_json(r, HTTP_BAD_REQUEST, "{\"message\":\"API input error: Please make sure to pass a "
+                                                 "valid JSON input in the request body\"}");
+    return OK;
+}
+
 const st_api_route *st_api_match(request_rec *r, const char **tenant_out)
 {
     return match(r, r->method_number, tenant_out);
@@ -103,6 +174,8 @@ int st_api_handler(request_rec *r)
 
     if (r->method_number == M_OPTIONS && st_api_path_match(r))
         return st_cors_preflight(r);
+    if ((rc = st_login_page_handler(r)) != DECLINED)
+        return rc;
     call.route = st_api_match(r, &call.tenant_id);
     if (call.route == NULL)
         return DECLINED;

@@ -7,6 +7,11 @@
 #define ST_API_H
 
 #include "httpd.h"
+#include "core.h"
+#include <jansson.h>
+
+/* Request bodies above this are refused with 413 (express.json's default limit). */
+#define ST_API_MAX_BODY (100 * 1024)
 
 typedef struct st_api_route st_api_route;
 
@@ -34,7 +39,26 @@ int st_api_path_match(request_rec *r);
 /* handler hook: runs before mod_proxy so the API also works under ProxyPass /. */
 int st_api_handler(request_rec *r);
 
+/* Answer for a failed core call: 503 when unreachable, 500 when it answered wrongly; the
+ * client's tokens are never cleared. Logs why (never secrets). Returns DONE. */
+int st_api_core_failed(request_rec *r, const st_core_reply *reply, const char *what);
+
+/* Read r's body as JSON (empty = {}). OK with *out set, or an answer was sent (DONE) or an
+ * HTTP status to return: 400 invalid JSON with the SDK's message, 413 over ST_API_MAX_BODY. */
+int st_api_read_json(request_rec *r, json_t **out);
+
+/* api_emailpassword.c */
+void st_api_emailpassword_init(apr_pool_t *p);   /* compiles the email rule (child_init) */
+int st_api_signup(request_rec *r, const st_api_call *call);
+int st_api_signin(request_rec *r, const st_api_call *call);
+int st_api_email_exists(request_rec *r, const st_api_call *call);
+int st_api_reset_token(request_rec *r, const st_api_call *call);
+int st_api_reset_password(request_rec *r, const st_api_call *call);
+
 /* api_session.c */
+/* Create a session at the core for recipe_user_id and write its tokens the way st-auth-mode
+ * asks (headers when absent). OK, or DONE after an error answer was sent. */
+int st_api_create_session(request_rec *r, const char *tenant_id, const char *recipe_user_id);
 int st_api_refresh(request_rec *r, const st_api_call *call);
 int st_api_signout(request_rec *r, const st_api_call *call);
 

@@ -30,23 +30,6 @@ static int unauthorised_clear_all(request_rec *r, const st_server_conf *sc, int 
     return st_send_json(r, HTTP_UNAUTHORIZED, ST_BODY_UNAUTHORISED);
 }
 
-/* The core failed: 503 when unreachable, 500 when it answered wrongly; tokens untouched. */
-static int core_failed(request_rec *r, const st_core_reply *reply, const char *what)
-{
-    if (reply->unavailable || reply->status == 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10070)
-                      "%s: the SuperTokens core is not reachable: %s", what,
-                      reply->error ? reply->error : "no reply");
-        return st_send_json(r, HTTP_SERVICE_UNAVAILABLE,
-                            "{\"message\":\"the SuperTokens core is not reachable\"}");
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10071)
-                  "%s: the SuperTokens core answered HTTP %d%s", what, reply->status,
-                  reply->error ? apr_pstrcat(r->pool, ": ", reply->error, NULL) : "");
-    return st_send_json(r, HTTP_INTERNAL_SERVER_ERROR,
-                        "{\"message\":\"the SuperTokens core answered with an error\"}");
-}
-
 /* Revoke a session after token theft (§5.2 step 6); a failure is logged, not fatal. */
 static void revoke_session(request_rec *r, const char *handle)
 {
@@ -57,6 +40,60 @@ static void revoke_session(request_rec *r, const char *handle)
         != APR_SUCCESS || reply.status != 200)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10072)
                       "could not revoke the session after token theft");
+}
+
+int st_api_create_session(request_rec *r, const char *tenant_id, const char *recipe_user_id)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    const char *mode = apr_table_get(r->headers_in, "st-auth-mode");
+    /* §1.3: "cookie" asks for cookies; absent or anything else means headers */
+    st_transfer how = (mode && strcasecmp(mode, "cookie") == 0) ? ST_TRANSFER_COOKIE : ST_TRANSFER_HEADER;
+    int anti_csrf = how == ST_TRANSFER_COOKIE && st_cfg_anti_csrf(sc) == ST_ANTICSRF_VIA_TOKEN;
+    json_t *body = json_object(), *jwt_data = json_object();
+    st_core_reply reply;
+    const json_t *at, *rt, *session;
+    double at_expiry = 0, rt_expiry = 0;
+    st_jwt *jwt = NULL;
+    const char *cookies;
+
+    st_json_pool_own(r->pool, body);
+    /* iss = apiDomain + apiBasePath, as the SDK puts in every access token */
+    json_object_set_new(jwt_data, "iss", json_string(apr_pstrcat(r->pool, sc->api_domain,
+                                                                 st_cfg_api_base_path(sc), NULL)));
+    json_object_set_new(body, "userId", json_string(recipe_user_id));
+    json_object_set_new(body, "userDataInJWT", jwt_data);
+    json_object_set_new(body, "userDataInDatabase", json_object());
+    json_object_set_new(body, "useDynamicSigningKey", json_true());
+    json_object_set_new(body, "enableAntiCsrf", json_boolean(anti_csrf));
+    if (st_core_post(r->pool, r->server, apr_pstrcat(r->pool, "/", tenant_id, "/recipe/session", NULL),
+                     "session", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
+        return st_api_core_failed(r, &reply, "session create");
+    at = json_object_get(reply.json, "accessToken");
+    rt = json_object_get(reply.json, "refreshToken");
+    session = json_object_get(reply.json, "session");
+    if (!st_json_string(at, "token") || !st_json_string(rt, "token") || !st_json_number(rt, "expiry", &rt_expiry)
+        || !st_json_string(session, "userId")
+        || st_jwt_parse(r->pool, st_json_string(at, "token"), strlen(st_json_string(at, "token")), &jwt)) {
+        reply.error = "unexpected session create reply";
+        return st_api_core_failed(r, &reply, "session create");
+    }
+    if (!st_json_number(at, "expiry", &at_expiry))
+        at_expiry = (double)jwt->expiry_ms;
+
+    /* a token held the other way is cleared first, so the new front-token stands (§1.3) */
+    cookies = st_request_cookies(r);
+    if (how == ST_TRANSFER_HEADER && cookies && st_cookie_get(r->pool, cookies, "sAccessToken", NULL))
+        st_out_clear(r, sc, ST_TRANSFER_COOKIE);
+    else if (how == ST_TRANSFER_COOKIE && st_request_bearer(r))
+        st_out_clear(r, sc, ST_TRANSFER_HEADER);
+
+    st_out_front_token(r, st_front_token_build(r->pool, st_json_string(session, "userId"),
+                                               (apr_int64_t)at_expiry, jwt->user_data));
+    st_out_access_token(r, sc, how, st_json_string(at, "token"));
+    st_out_refresh_token(r, sc, how, st_json_string(rt, "token"), (apr_int64_t)rt_expiry);
+    if (st_json_string(reply.json, "antiCsrfToken"))
+        st_out_anti_csrf(r, st_json_string(reply.json, "antiCsrfToken"));
+    return OK;
 }
 
 int st_api_refresh(request_rec *r, const st_api_call *call)
@@ -125,7 +162,7 @@ int st_api_refresh(request_rec *r, const st_api_call *call)
     json_object_set_new(body, "useDynamicSigningKey", json_true());
     if (st_core_post(r->pool, r->server, "/recipe/session/refresh", "session", body, &reply)
         != APR_SUCCESS || reply.status != 200 || reply.json == NULL)
-        return core_failed(r, &reply, "refresh");
+        return st_api_core_failed(r, &reply, "refresh");
     status = st_json_string(reply.json, "status");
 
     /* step 6 */
@@ -153,7 +190,7 @@ int st_api_refresh(request_rec *r, const st_api_call *call)
         || !st_json_string(session, "userId")
         || st_jwt_parse(r->pool, st_json_string(at, "token"), strlen(st_json_string(at, "token")), &jwt)) {
         reply.error = "unexpected refresh reply";
-        return core_failed(r, &reply, "refresh");
+        return st_api_core_failed(r, &reply, "refresh");
     }
     if (!st_json_number(at, "expiry", &at_expiry))
         at_expiry = (double)jwt->expiry_ms;
@@ -195,7 +232,7 @@ int st_api_signout(request_rec *r, const st_api_call *call)
     if (st_core_post(r->pool, r->server, "/recipe/session/remove", "session", body, &reply)
         != APR_SUCCESS || reply.status != 200 || reply.json == NULL
         || !st_json_string(reply.json, "status") || strcmp(st_json_string(reply.json, "status"), "OK") != 0)
-        return core_failed(r, &reply, "sign-out");
+        return st_api_core_failed(r, &reply, "sign-out");
 
     /* only the transfer method this request used is cleared (§1.11) */
     st_out_clear(r, sc, s.transfer);

@@ -37,6 +37,8 @@ void *st_create_server_conf(apr_pool_t *p, server_rec *s)
     c->same_site_resolved = -1;
     c->anti_csrf = ST_ANTICSRF_UNSET;
     c->recipes = -1;
+    c->reset_delivery = -1;
+    c->login_page = -1;
     return c;
 }
 
@@ -68,6 +70,9 @@ void *st_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->anti_csrf = ST_MERGE_INT(anti_csrf);
     c->access_token_path = ST_MERGE_PTR(access_token_path);
     c->recipes = ST_MERGE_INT(recipes);
+    c->reset_delivery = ST_MERGE_INT(reset_delivery);
+    c->reset_command = ST_MERGE_PTR(reset_command);
+    c->login_page = ST_MERGE_INT(login_page);
     return c;
 }
 
@@ -174,6 +179,11 @@ int st_cfg_recipes(const st_server_conf *sc)
     return sc->recipes != -1 ? sc->recipes : (ST_RECIPE_SESSION | ST_RECIPE_EMAILPASSWORD);
 }
 
+int st_cfg_login_page(const st_server_conf *sc)
+{
+    return sc->login_page == 1;
+}
+
 int st_dcfg_session_required(const st_dir_conf *dc)
 {
     return dc->session_required != -1 ? dc->session_required : 1;
@@ -201,7 +211,7 @@ const char *st_dcfg_claim_prefix(const st_dir_conf *dc)
 
 st_unauth_action st_dcfg_unauth_action(const st_dir_conf *dc)
 {
-    return dc->unauth_action != ST_UNAUTH_UNSET ? dc->unauth_action : ST_UNAUTH_AUTO;
+    return dc->unauth_action != ST_UNAUTH_UNSET ? dc->unauth_action : ST_UNAUTH_401;
 }
 
 const char *st_same_site_name(st_samesite v)
@@ -492,6 +502,37 @@ static const char *add_recipe(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+static const char *set_reset_delivery(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    if (strcasecmp(arg, "log") == 0)
+        srv(cmd)->reset_delivery = ST_RESET_LOG;
+    else if (strcasecmp(arg, "log-full") == 0)
+        srv(cmd)->reset_delivery = ST_RESET_LOG_FULL;
+    else
+        return apr_psprintf(cmd->pool, "%s: '%s' is not one of log, log-full", cmd->cmd->name, arg);
+    return NULL;
+}
+
+static const char *set_reset_command(cmd_parms *cmd, void *d, const char *arg)
+{
+    apr_finfo_t fi;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    (void)d;
+    if (path == NULL || apr_stat(&fi, path, APR_FINFO_TYPE | APR_FINFO_PROT, cmd->pool) != APR_SUCCESS
+        || fi.filetype != APR_REG || !(fi.protection & (APR_UEXECUTE | APR_GEXECUTE | APR_WEXECUTE)))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not an executable file", cmd->cmd->name, arg);
+    srv(cmd)->reset_command = path;
+    return NULL;
+}
+
+static const char *set_login_page(cmd_parms *cmd, void *d, int flag)
+{
+    (void)d;
+    srv(cmd)->login_page = flag;
+    return NULL;
+}
+
 /* ---------- directive handlers: directory scope ---------- */
 
 static const char *set_dir_flag(cmd_parms *cmd, void *d, int flag)
@@ -559,6 +600,20 @@ static const char *set_claim_prefix(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+static const char *set_unauth_action(cmd_parms *cmd, void *d, const char *arg)
+{
+    st_dir_conf *dc = d;
+    if (strcmp(arg, "401") == 0)
+        dc->unauth_action = ST_UNAUTH_401;
+    else if (strcasecmp(arg, "redirect") == 0)
+        dc->unauth_action = ST_UNAUTH_REDIRECT;
+    else if (strcasecmp(arg, "pass") == 0)
+        dc->unauth_action = ST_UNAUTH_PASS;
+    else
+        return apr_psprintf(cmd->pool, "%s: '%s' is not one of 401, redirect, pass", cmd->cmd->name, arg);
+    return NULL;
+}
+
 #define ST_SRV RSRC_CONF
 #define ST_DIR (RSRC_CONF | ACCESS_CONF | OR_AUTHCFG)
 
@@ -596,6 +651,13 @@ const command_rec st_directives[] = {
     AP_INIT_ITERATE("SuperTokensRecipes", add_recipe, NULL, ST_SRV,
                     "Which APIs the module serves: session, emailpassword"),
 
+    AP_INIT_TAKE1("SuperTokensPasswordResetDelivery", set_reset_delivery, NULL, ST_SRV,
+                  "Password-reset links to the error log: log (token hidden) or log-full"),
+    AP_INIT_TAKE1("SuperTokensPasswordResetCommand", set_reset_command, NULL, ST_SRV,
+                  "Program that delivers password-reset links (reads email and link on stdin)"),
+    AP_INIT_FLAG("SuperTokensLoginPage", set_login_page, NULL, ST_SRV,
+                 "Serve a built-in sign-in/sign-up page at SuperTokensWebsiteBasePath"),
+
     AP_INIT_FLAG("SuperTokensSessionRequired", set_dir_flag, NULL, ST_DIR,
                  "On: no session means 401; Off: requests without a token go on anonymously"),
     AP_INIT_FLAG("SuperTokensCheckDatabase", set_dir_flag, NULL, ST_DIR,
@@ -608,6 +670,8 @@ const command_rec st_directives[] = {
                   "How claims reach the app: env, headers, both or none"),
     AP_INIT_TAKE1("SuperTokensClaimPrefix", set_claim_prefix, NULL, ST_DIR,
                   "Prefix of per-claim variables and headers (default SUPERTOKENS_CLAIM_)"),
+    AP_INIT_TAKE1("SuperTokensUnauthAction", set_unauth_action, NULL, ST_DIR,
+                  "Without a valid session: 401, redirect (browser navigations to the login page) or pass"),
     { NULL }
 };
 

@@ -47,11 +47,9 @@ typedef enum {
 
 typedef enum {
     ST_UNAUTH_UNSET = -1,
-    ST_UNAUTH_AUTO = 0,      /* 401 for API-like requests, redirect for navigations
-                              * only when a login page or website is configured */
-    ST_UNAUTH_401 = 1,
-    ST_UNAUTH_REDIRECT = 2,
-    ST_UNAUTH_PASS = 3
+    ST_UNAUTH_401 = 1,       /* the SDK's 401 answers (default) */
+    ST_UNAUTH_REDIRECT = 2,  /* browser navigations go to the login page; API-like calls get 401 */
+    ST_UNAUTH_PASS = 3       /* go on anonymously */
 } st_unauth_action;
 
 typedef struct {
@@ -81,7 +79,15 @@ typedef struct {
     const char *access_token_path;       /* NULL unset; default "/" */
 
     int recipes;                         /* -1 unset; default session|emailpassword */
+
+    /* EmailPassword */
+    int reset_delivery;                  /* -1 unset; ST_RESET_LOG (default) or ST_RESET_LOG_FULL */
+    const char *reset_command;           /* program that delivers reset links; NULL: log */
+    int login_page;                      /* -1 unset; default 0: serve the built-in login page */
 } st_server_conf;
+
+#define ST_RESET_LOG      0
+#define ST_RESET_LOG_FULL 1
 
 typedef struct {
     int session_required;                /* -1 unset; default 1 */
@@ -92,6 +98,8 @@ typedef struct {
     const char *claim_prefix;            /* NULL unset; default "SUPERTOKENS_CLAIM_" */
     int unauth_action;                   /* st_unauth_action */
 } st_dir_conf;
+
+int st_cfg_login_page(const st_server_conf *sc);
 
 extern const command_rec st_directives[];
 

@@ -13,6 +13,8 @@
 #include "front_token.h"
 #include "json_util.h"
 #include "jwks.h"
+#include "login_page.h"
+#include "b64.h"
 
 #include "http_core.h"
 #include "http_log.h"
@@ -290,12 +292,68 @@ const st_session *st_session_get(request_rec *r)
     return NULL;
 }
 
+
 static int pass_anonymously(request_rec *r)
 {
     /* Require valid-user needs a user; fixups removes it again so REMOTE_USER stays unset */
     r->user = "";
     apr_table_setn(r->notes, ST_ANON_NOTE, "1");
     return OK;
+}
+
+/*
+ * Can this request follow a redirect to a login page and back? Like mod_auth_openidc's
+ * auth-capable check: XHR, fetch (Sec-Fetch-Mode other than navigate, Sec-Fetch-Dest other
+ * than document), an Accept asking for JSON or not for HTML are API calls.
+ */
+static int is_api_like(request_rec *r)
+{
+    const char *xrw = apr_table_get(r->headers_in, "X-Requested-With");
+    const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
+    const char *dest = apr_table_get(r->headers_in, "Sec-Fetch-Dest");
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
+    if (xrw && strcasecmp(xrw, "XMLHttpRequest") == 0)
+        return 1;
+    if ((mode && strcasecmp(mode, "navigate") != 0) || (dest && strcasecmp(dest, "document") != 0))
+        return 1;
+    if (accept == NULL || ap_strcasestr(accept, "application/json") != NULL)
+        return 1;
+    return ap_strcasestr(accept, "text/html") == NULL && ap_strcasestr(accept, "application/xhtml+xml") == NULL;
+}
+
+/* 302 to {websiteDomain}{websiteBasePath}?redirectToPath=<this path>: the target is built from
+ * configuration and the request's own path only, never from a Host or other header. */
+static int redirect_to_login(request_rec *r)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    const char *here = r->args ? apr_pstrcat(r->pool, r->parsed_uri.path, "?", r->args, NULL)
+                               : r->parsed_uri.path;
+    apr_table_setn(r->headers_out, "Location",
+                   apr_pstrcat(r->pool, sc->website_domain, st_cfg_website_base_path(sc), "?redirectToPath=",
+                               st_uri_encode_component(r->pool, here ? here : "/"), NULL));
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    return HTTP_MOVED_TEMPORARILY;
+}
+
+/* No valid session: SuperTokensUnauthAction decides between the SDK's 401, a redirect for
+ * browser navigations, and anonymous access. */
+static int unauthenticated(request_rec *r, st_dir_conf *dc, st_session_status st, st_session *s)
+{
+    switch (st_dcfg_unauth_action(dc)) {
+    case ST_UNAUTH_PASS:
+        return pass_anonymously(r);
+    case ST_UNAUTH_REDIRECT:
+        if (!is_api_like(r)) {
+            if (st == ST_SESSION_UNAUTHORISED_CLEAR)
+                st_out_clear_all(r, st_server_conf_get(r->server));
+            return redirect_to_login(r);
+        }
+        break;
+    default:
+        break;
+    }
+    return st_session_reply_error(r, st, s);
 }
 
 static int publish(request_rec *r, st_session *s)
@@ -356,8 +414,9 @@ int st_session_check_user_id(request_rec *r)
     if (r->method_number == M_TRACE)
         return pass_anonymously(r);
 
-    /* the API (refresh, sign-out, sign-in...) loads sessions itself, even under a protected "/" */
-    if (st_api_match(r, NULL) != NULL)
+    /* the API (refresh, sign-out, sign-in...) loads sessions itself, and the login page must be
+     * reachable, even under a protected "/" */
+    if (st_api_match(r, NULL) != NULL || st_login_page_match(r))
         return pass_anonymously(r);
 
     s = apr_pcalloc(r->pool, sizeof(*s));
@@ -368,9 +427,11 @@ int st_session_check_user_id(request_rec *r)
     case ST_SESSION_NONE:
         if (!st_dcfg_session_required(dc))
             return pass_anonymously(r);
-        return st_session_reply_error(r, ST_SESSION_UNAUTHORISED, s);
-    default:
+        return unauthenticated(r, dc, ST_SESSION_UNAUTHORISED, s);
+    case ST_SESSION_CORE_ERROR:
         return st_session_reply_error(r, st, s);
+    default:
+        return unauthenticated(r, dc, st, s);
     }
 }
 
