@@ -227,7 +227,8 @@ const char *st_jwt_parse(apr_pool_t *p, const char *token, apr_size_t len, st_jw
         return "payload is not base64";
     jwt->payload_json = (const char *)pl;
     jwt->payload_json_len = pl_len;
-    jwt->payload = st_json_parse(p, (const char *)pl, pl_len, 0);
+    /* a claim may hold U+0000 (JavaScript accepts it); such values never reach headers */
+    jwt->payload = st_json_parse(p, (const char *)pl, pl_len, JSON_ALLOW_NUL);
     if (!json_is_object(jwt->payload))
         return "payload is not a JSON object";
     if ((err = check_structure(jwt)) != NULL)

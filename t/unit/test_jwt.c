@@ -443,10 +443,21 @@ static void secure_streq_cases(void **state)
     assert_int_equal(st_secure_streq("abc", NULL), 0);
 }
 
+/* A claim holding U+0000 is valid JSON and valid for the SDK: the token must still parse. */
+static void claim_with_nul_parses(void **state)
+{
+    apr_pool_t *p = *state;
+    st_jwt *jwt = NULL;
+    const char *tok = test_token(p, HDR_V5, PL_V5(",\"note\":\"a\\u0000b\""), NULL);
+    assert_null(st_jwt_parse(p, tok, strlen(tok), &jwt));
+    assert_int_equal(json_string_length(json_object_get(jwt->payload, "note")), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(parse_v63_token, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(claim_with_nul_parses, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(sha256_hex_vectors, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(verify_v63_signature, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(verify_fails_on_changed_payload, pool_setup, pool_teardown),
