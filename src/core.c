@@ -1077,6 +1077,13 @@ apr_status_t st_core_call(apr_pool_t *p, server_rec *s, const char *method, cons
                 ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10110)
                              "core %s %s at %s: %s (HTTP %d)", method, cc.log_path, be->name,
                              out->error, r->status);
+            else if (r->status < 200 || r->status >= 300)
+                /* as supertokens-node reports it (protocol.md §3.2), with the core's message
+                 * ("Invalid API key", ...): callers only see the status */
+                ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10120)
+                             "SuperTokens core %s threw an error for a %s request to path: '%s' "
+                             "with status code: %d and message: %s", be->name, method,
+                             cc.log_path, r->status, excerpt(p, r->body, r->body_len));
             return rv;
         }
         case AT_CONNECT:

@@ -46,6 +46,11 @@ async function main() {
   const stop = () => core.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  if (core.cfg.exitWithParent) {
+    // A test runner killed by a signal cannot clean up its children; notice being orphaned instead.
+    const parent = process.ppid;
+    setInterval(() => { if (process.ppid !== parent) stop(); }, 300).unref();
+  }
 }
 
 if (require.main === module) main();

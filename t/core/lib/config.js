@@ -18,6 +18,7 @@ const OPTIONS = [
   ['keep-alive-timeout', 'ST_CORE_KEEP_ALIVE_TIMEOUT', 60, 'num', 'idle keep-alive timeout, seconds'],
   ['max-keep-alive-requests', 'ST_CORE_MAX_KEEP_ALIVE_REQUESTS', 0, 'int', 'requests per connection (0 = unlimited)'],
   ['verbose', 'ST_CORE_VERBOSE', false, 'bool', 'log one line per request to stderr'],
+  ['exit-with-parent', 'ST_CORE_EXIT_WITH_PARENT', false, 'bool', 'exit when the parent process goes away (tests)'],
 ];
 
 function camel(name) {

@@ -32,12 +32,10 @@ class KeyRing {
 
   // Startup: generate the first dynamic and the static key in parallel (keeps start < 1 s).
   async init() {
-    const [d, s, f] = await Promise.all([generateKeyPair('rsa', RSA_OPTS), generateKeyPair('rsa', RSA_OPTS),
-      generateKeyPair('rsa', RSA_OPTS)]);
+    const [d, s] = await Promise.all([generateKeyPair('rsa', RSA_OPTS), generateKeyPair('rsa', RSA_OPTS)]);
     const now = Date.now();
     this.dynamic = [wrap(`d-${now}`, 'dynamic', now, now, d)];
     this.static = [wrap(`s-${crypto.randomUUID()}`, 'static', now, now, s)];
-    this.foreignKey = wrap(`d-${now - 1000}`, 'foreign', now, now, f);
   }
 
   intervalMs() { return this.settings().keyRotationInterval * 3600 * 1000; }
@@ -86,7 +84,15 @@ class KeyRing {
     return [...this.dynamic, ...this.static];
   }
 
-  foreign() { return this.foreignKey; }
+  // Made on first use (keeps start-up fast); its kid looks dynamic but no JWKS ever lists it.
+  foreign() {
+    if (!this.foreignKey) {
+      const now = Date.now();
+      this.foreignKey = wrap(`d-${this.dynamic[this.dynamic.length - 1].createdAt - 1000}`, 'foreign', now, now,
+        crypto.generateKeyPairSync('rsa', RSA_OPTS));
+    }
+    return this.foreignKey;
+  }
 
   // {keys:[dynamic newest first, then static]}, plus the max-age the core advertises.
   jwks() {

@@ -19,12 +19,10 @@ function serialise(reply) {
   return { contentType: 'text/html; charset=UTF-8', bytes: Buffer.from(`${reply.body}\n`) };
 }
 
-const alive = (res) => res.socket && !res.socket.destroyed;
-
 // Puts a reply on the wire, honouring an armed fault (fault.type) or chunked mode.
-function writeReply(res, reply, { fault = null, chunked = false } = {}) {
-  if (!alive(res)) return;
-  const sock = res.socket;
+// sock is the connection (res.socket is still null while a pipelined reply waits its turn).
+function writeReply(res, sock, reply, { fault = null, chunked = false } = {}) {
+  if (res.destroyed || sock.destroyed) return;
   if (fault && fault.type === 'close') { sock.destroy(); return; }
   if (fault && fault.type === 'garbage') {
     // Not HTTP at all: binary junk and a half-line, then the connection goes away.
@@ -63,7 +61,6 @@ class CoreServer {
     const c = this.cfg();
     this.server.keepAliveTimeout = c.keepAliveTimeout * 1000;
     this.server.headersTimeout = Math.max(60000, this.server.keepAliveTimeout + 1000);
-    this.server.maxRequestsPerSocket = c.maxKeepAliveRequests || 0;
     this.server.on('connection', (sock) => this.ctl.onConnection(sock));
     this.server.on('clientError', (err, sock) => {
       if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -95,6 +92,13 @@ class CoreServer {
 
   onRequest(req, res) {
     res.on('error', () => {});
+    // Like Tomcat's maxKeepAliveRequests: the Nth reply on a connection says close, then closes.
+    const max = this.cfg().maxKeepAliveRequests;
+    req.socket.stCount = (req.socket.stCount || 0) + 1;
+    if (max && req.socket.stCount >= max) {
+      res.shouldKeepAlive = false;
+      res.on('finish', () => req.socket.end());
+    }
     const chunks = [];
     let size = 0;
     req.on('data', (c) => {
@@ -114,7 +118,7 @@ class CoreServer {
         Promise.resolve()
           .then(() => this.ctl.handle(info))
           .catch((e) => json({ error: String(e && e.message) }, e instanceof HttpError ? e.status : 500))
-          .then((reply) => writeReply(res, reply));
+          .then((reply) => writeReply(res, req.socket, reply));
         return;
       }
       this.ctl.record(info);
@@ -122,7 +126,7 @@ class CoreServer {
       if (this.cfg().verbose) {
         process.stderr.write(`core-double: ${req.method} ${req.url}${plan.fault ? ` [${plan.fault.type}]` : ''}\n`);
       }
-      const deliver = (reply) => this.later(plan.delayMs, () => writeReply(res, reply, plan));
+      const deliver = (reply) => this.later(plan.delayMs, () => writeReply(res, req.socket, reply, plan));
       if (plan.fault && !plan.fault.process) { deliver(null); return; }
       Promise.resolve()
         .then(() => this.dispatch(info))
