@@ -29,9 +29,18 @@ typedef struct {
     st_jwks_set *current;
     apr_time_t fetched_at;        /* when `current` was fetched */
     apr_time_t last_attempt;      /* last fetch attempt, successful or not */
+    int last_status;              /* HTTP status of the last failed fetch, 0 after a success */
 } st_jwks_cache;
 
-static apr_hash_t *caches;        /* connection URI -> st_jwks_cache; read-only after child_init */
+static apr_hash_t *caches;        /* cache_key() -> st_jwks_cache; read-only after child_init */
+
+/* Keys are shared only between vhosts that reach the core the same way: same URLs and the
+ * same CA for https, so a vhost that would refuse the core's certificate never uses keys
+ * another vhost fetched. */
+static const char *cache_key(apr_pool_t *p, const st_server_conf *sc)
+{
+    return apr_pstrcat(p, sc->connection_uri, "\n", sc->core_ca_file ? sc->core_ca_file : "", NULL);
+}
 
 apr_status_t st_jwks_child_init(apr_pool_t *pchild, server_rec *s)
 {
@@ -39,14 +48,18 @@ apr_status_t st_jwks_child_init(apr_pool_t *pchild, server_rec *s)
     for (; s; s = s->next) {
         st_server_conf *sc = st_server_conf_get(s);
         st_jwks_cache *c;
-        if (sc->connection_uri == NULL || apr_hash_get(caches, sc->connection_uri, APR_HASH_KEY_STRING))
+        const char *key;
+        if (sc->connection_uri == NULL)
+            continue;
+        key = cache_key(pchild, sc);
+        if (apr_hash_get(caches, key, APR_HASH_KEY_STRING))
             continue;
         c = apr_pcalloc(pchild, sizeof(*c));
         apr_pool_create(&c->pool, pchild);
         if (apr_thread_mutex_create(&c->lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS
             || apr_thread_mutex_create(&c->fetch_lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS)
             return APR_EGENERAL;
-        apr_hash_set(caches, sc->connection_uri, APR_HASH_KEY_STRING, c);
+        apr_hash_set(caches, key, APR_HASH_KEY_STRING, c);
     }
     return APR_SUCCESS;
 }
@@ -81,7 +94,7 @@ static int set_has_kid(const st_jwks_set *set, const char *kid)
 }
 
 /* Fetch the JWKS from the core into a new set; NULL on failure (logged). */
-static st_jwks_set *fetch_set(request_rec *r, st_jwks_cache *c, int *unavailable)
+static st_jwks_set *fetch_set(request_rec *r, st_jwks_cache *c, int *fail_status)
 {
     st_core_reply reply;
     apr_pool_t *p;
@@ -91,13 +104,14 @@ static st_jwks_set *fetch_set(request_rec *r, st_jwks_cache *c, int *unavailable
     if (st_core_get(r->pool, r->server, "/.well-known/jwks.json", NULL, &reply) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10020)
                       "JWKS fetch from the core failed: %s", reply.error ? reply.error : "no reply");
-        *unavailable = 1;
+        /* unreachable => 503; a core that refuses us (api key, CDI version) is a 500 */
+        *fail_status = reply.unavailable ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
         return NULL;
     }
     if (reply.status != 200) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10021)
                       "JWKS fetch from the core answered HTTP %d", reply.status);
-        *unavailable = 1;
+        *fail_status = HTTP_INTERNAL_SERVER_ERROR;
         return NULL;
     }
     apr_pool_create(&p, c->pool);
@@ -108,7 +122,7 @@ static st_jwks_set *fetch_set(request_rec *r, st_jwks_cache *c, int *unavailable
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10022)
                       "the core's JWKS is unusable: %s", err ? err : "no RS256 signing key");
         apr_pool_destroy(p);
-        *unavailable = 1;
+        *fail_status = HTTP_INTERNAL_SERVER_ERROR;
         return NULL;
     }
     apr_pool_userdata_setn(c->lock, "st-jwks-lock", NULL, p);
@@ -118,18 +132,18 @@ static st_jwks_set *fetch_set(request_rec *r, st_jwks_cache *c, int *unavailable
     return set;
 }
 
-st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *unavailable)
+st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *fail_status)
 {
     st_server_conf *sc = st_server_conf_get(r->server);
     st_jwks_cache *c = caches && sc->connection_uri
-        ? apr_hash_get(caches, sc->connection_uri, APR_HASH_KEY_STRING) : NULL;
+        ? apr_hash_get(caches, cache_key(r->pool, sc), APR_HASH_KEY_STRING) : NULL;
     apr_interval_time_t ttl = st_cfg_jwks_refresh_interval(sc);
     st_jwks_set *set = NULL, *fresh;
     apr_time_t now = apr_time_now();
 
-    *unavailable = 0;
+    *fail_status = 0;
     if (c == NULL) {
-        *unavailable = 1;
+        *fail_status = HTTP_INTERNAL_SERVER_ERROR;
         return NULL;
     }
 
@@ -161,7 +175,7 @@ st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *unavailable)
         if (set)
             set->refs++;
         else
-            *unavailable = 1;
+            *fail_status = c->last_status ? c->last_status : HTTP_SERVICE_UNAVAILABLE;
         apr_thread_mutex_unlock(c->lock);
         apr_thread_mutex_unlock(c->fetch_lock);
         return set;
@@ -169,20 +183,24 @@ st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *unavailable)
     c->last_attempt = now;
     apr_thread_mutex_unlock(c->lock);
 
-    fresh = fetch_set(r, c, unavailable);
+    fresh = fetch_set(r, c, fail_status);
 
     apr_thread_mutex_lock(c->lock);
     if (fresh) {
         set_unref_locked(c->current);
         c->current = fresh;
         c->fetched_at = apr_time_now();
-        *unavailable = 0;
+        c->last_status = 0;
+        *fail_status = 0;
     }
-    else if (c->current) {
-        /* keep verifying with the keys we have rather than failing every request */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10024)
-                      "using the previously fetched JWKS while the core cannot be reached");
-        *unavailable = 0;
+    else {
+        c->last_status = *fail_status;   /* what throttled requests answer meanwhile */
+        if (c->current) {
+            /* keep verifying with the keys we have rather than failing every request */
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10024)
+                          "using the previously fetched JWKS while the core cannot be reached");
+            *fail_status = 0;
+        }
     }
     if (c->current) {
         set = c->current;

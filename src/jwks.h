@@ -22,9 +22,10 @@ apr_status_t st_jwks_child_init(apr_pool_t *pchild, server_rec *s);
 /*
  * Acquire the current key set of r's vhost, fetching it when missing or stale, or when
  * `kid` is given and not in it (throttled). Returns NULL when no key set could be had
- * (*unavailable = 1: the core could not be reached). Release with st_jwks_release.
+ * (*fail_status = 503 when the core could not be reached, 500 when it refused or answered
+ * wrongly). Release with st_jwks_release.
  */
-st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *unavailable);
+st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *fail_status);
 void st_jwks_release(st_jwks_set *set);
 
 /* The keys of an acquired set (array of st_jwk). */

@@ -15,6 +15,7 @@
 #include "jwks.h"
 #include "login_page.h"
 #include "b64.h"
+#include "bearer.h"
 
 #include "http_core.h"
 #include "http_log.h"
@@ -44,17 +45,7 @@ const char *st_request_cookies(request_rec *r)
 
 const char *st_request_bearer(request_rec *r)
 {
-    const char *h = apr_table_get(r->headers_in, "Authorization");
-    const char *start, *end;
-    if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
-        return NULL;
-    for (start = h + 7; apr_isspace(*start); start++)
-        ;
-    for (end = start + strlen(start); end > start && apr_isspace(end[-1]); end--)
-        ;
-    if (end == start)
-        return NULL;
-    return apr_pstrmemdup(r->pool, start, (apr_size_t)(end - start));
+    return st_bearer_token(r->pool, apr_table_get(r->headers_in, "Authorization"));
 }
 
 /* A candidate counts only if it parses as a SuperTokens access token (§1.3). */
@@ -77,9 +68,10 @@ static st_jwt *parse_candidate(request_rec *r, const char *token, const char *wh
  * signature did not verify but which the core may still accept.
  */
 static st_session_status verify_local(request_rec *r, const st_server_conf *sc, st_jwt *jwt,
-                                      int do_csrf, const char *csrf_header, int *need_core)
+                                      int do_csrf, const char *csrf_header, int *need_core,
+                                      int *fail_status)
 {
-    int unavailable = 0, ok = 0;
+    int ok = 0;
     st_jwks_set *set;
     const char *err;
 
@@ -90,7 +82,7 @@ static st_session_status verify_local(request_rec *r, const st_server_conf *sc, 
                       "access token with an algorithm other than RS256 refused");
         return ST_SESSION_TRY_REFRESH;
     }
-    set = st_jwks_acquire(r, jwt->kid, &unavailable);
+    set = st_jwks_acquire(r, jwt->kid, fail_status);
     if (set == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10041)
                       "cannot verify the session: no signing keys from the core");
@@ -192,7 +184,7 @@ static st_session_status verify_with_core(request_rec *r, const st_server_conf *
         s->access_token = token;
         s->payload = fresh->user_data;
         /* §5.1 step 12: front-token + the token in the request's method, anti-csrf echoed */
-        st_out_front_token(r, st_front_token_build(r->pool, fresh->user_id, (apr_int64_t)expiry,
+        st_out_front_token(r, st_front_token_build(r->pool, fresh->user_id, st_js_time_ms(expiry),
                                                    fresh->user_data));
         st_out_access_token(r, sc, s->transfer, token);
         if (csrf_header)
@@ -251,9 +243,7 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
 
     s->access_token = s->jwt->token;
     s->payload = s->jwt->user_data;
-    st = verify_local(r, sc, s->jwt, do_csrf, csrf_header, &need_core);
-    if (st == ST_SESSION_CORE_ERROR)
-        s->core_status = HTTP_SERVICE_UNAVAILABLE;
+    st = verify_local(r, sc, s->jwt, do_csrf, csrf_header, &need_core, &s->core_status);
     if (st != ST_SESSION_OK)
         return st;
     if (need_core || check_database || s->jwt->parent_refresh_token_hash1 != NULL)

@@ -265,13 +265,13 @@ for my $f (qw(garbage truncate close fail)) {
     core_ctl('reset', {}, port => $port{KEY});
     my $mark = log_mark();
     $r = bearer('/protected/env.cgi', $sk->{accessToken}{token});
-    cmp_ok($r->code, '>=', 500, 'wrong api-key: a 5xx answer');
+    is($r->code, 500, 'wrong api-key: 500 (the core refused us; not "unreachable")');
     ok(defined((json_of($r) // {})->{message}), 'wrong api-key: a JSON message');
     ok(scalar log_lines($mark, qr/\[supertokens:error\]/, qr/Invalid API key/), 'wrong api-key: the log says "Invalid API key"');
     my $seen = requests($port{KEY}, '/')->[0] // {};
     is($seen->{headers}{'api-key'}, $WRONG_KEY, 'the module sent its configured api-key');
     $r = bearer('/checkdb/env.cgi', $sk->{accessToken}{token});
-    cmp_ok($r->code, '>=', 500, 'wrong api-key, checkDatabase: a 5xx answer');
+    is($r->code, 500, 'wrong api-key, checkDatabase: 500');
 
     # the key changed at the core while the module runs: the verify call is refused
     vhost('cc');
@@ -279,7 +279,7 @@ for my $f (qw(garbage truncate close fail)) {
     core_ctl('config', { apiKey => $ROTATED_KEY }, port => $A);
     $mark = log_mark();
     $r = bearer('/checkdb/env.cgi', $tok_a);
-    cmp_ok($r->code, '>=', 500, 'api-key changed at the core: a 5xx answer');
+    is($r->code, 500, 'api-key changed at the core: 500');
     ok(defined((json_of($r) // {})->{message}), 'api-key changed at the core: a JSON message');
     ok(scalar log_lines($mark, qr/\[supertokens:error\]/, qr/Invalid API key/), 'api-key changed at the core: the log says "Invalid API key"');
     core_ctl('reset', {}, port => $A);   # the configured key again
@@ -292,7 +292,7 @@ for my $f (qw(garbage truncate close fail)) {
     core_ctl('reset', {}, port => $port{OLD});
     my $mark = log_mark();
     $r = bearer('/protected/env.cgi', $tok_a);
-    cmp_ok($r->code, '>=', 500, 'core offering CDI <= 5.3: a 5xx answer');
+    is($r->code, 500, 'core offering CDI <= 5.3: 500 (a configuration error, not an outage)');
     ok(defined((json_of($r) // {})->{message}), 'core offering CDI <= 5.3: a JSON message');
     ok(scalar log_lines($mark, qr/\[supertokens:error\]/, qr/not compatible/i, qr/5\.4/),
        'core offering CDI <= 5.3: the log says the versions are not compatible');
