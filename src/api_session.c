@@ -88,9 +88,9 @@ int st_api_create_session(request_rec *r, const char *tenant_id, const char *rec
         st_out_clear(r, sc, ST_TRANSFER_HEADER);
 
     st_out_front_token(r, st_front_token_build(r->pool, st_json_string(session, "userId"),
-                                               (apr_int64_t)at_expiry, jwt->user_data));
+                                               st_js_time_ms(at_expiry), jwt->user_data));
     st_out_access_token(r, sc, how, st_json_string(at, "token"));
-    st_out_refresh_token(r, sc, how, st_json_string(rt, "token"), (apr_int64_t)rt_expiry);
+    st_out_refresh_token(r, sc, how, st_json_string(rt, "token"), st_js_time_ms(rt_expiry));
     if (st_json_string(reply.json, "antiCsrfToken"))
         st_out_anti_csrf(r, st_json_string(reply.json, "antiCsrfToken"));
     return OK;
@@ -201,9 +201,9 @@ int st_api_refresh(request_rec *r, const st_api_call *call)
 
     /* step 8 */
     st_out_front_token(r, st_front_token_build(r->pool, st_json_string(session, "userId"),
-                                               (apr_int64_t)at_expiry, jwt->user_data));
+                                               st_js_time_ms(at_expiry), jwt->user_data));
     st_out_access_token(r, sc, how, st_json_string(at, "token"));
-    st_out_refresh_token(r, sc, how, st_json_string(rt, "token"), (apr_int64_t)rt_expiry);
+    st_out_refresh_token(r, sc, how, st_json_string(rt, "token"), st_js_time_ms(rt_expiry));
     if (st_json_string(reply.json, "antiCsrfToken"))
         st_out_anti_csrf(r, st_json_string(reply.json, "antiCsrfToken"));
     if (legacy)

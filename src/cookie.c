@@ -179,6 +179,8 @@ static int valid_path(const char *s)
     return 1;
 }
 
+#define ST_JS_DATE_MAX_USEC APR_INT64_C(8640000000000000000)
+
 /* Date.prototype.toUTCString, e.g. "Thu, 01 Jan 1970 00:00:00 GMT". */
 static char *imf_fixdate(apr_pool_t *p, apr_time_t t)
 {
@@ -186,8 +188,15 @@ static char *imf_fixdate(apr_pool_t *p, apr_time_t t)
     static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
     apr_time_exp_t tm;
-    apr_time_t secs = t / APR_USEC_PER_SEC;
+    apr_time_t secs;
 
+    /* A Date holds at most +-8.64e15 ms; clamping there also keeps the floor below from
+     * overflowing (found by build/fuzz/fuzz_cookie with expires near APR_INT64_MIN). */
+    if (t > ST_JS_DATE_MAX_USEC)
+        t = ST_JS_DATE_MAX_USEC;
+    else if (t < -ST_JS_DATE_MAX_USEC)
+        t = -ST_JS_DATE_MAX_USEC;
+    secs = t / APR_USEC_PER_SEC;
     if (t < 0 && t % APR_USEC_PER_SEC)
         secs--;                 /* floor, as new Date(ms) does for the seconds field */
     apr_time_exp_gmt(&tm, apr_time_from_sec(secs));

@@ -33,7 +33,8 @@ const char *st_cookie_get(apr_pool_t *p, const char *header, const char *name, i
  * A Set-Cookie value as cookie.serialize(name, value, {domain, path, expires, httpOnly, secure,
  * sameSite}) writes it:
  *   name=<encodeURIComponent(raw_value)>; Domain=d; Path=p; Expires=<IMF-fixdate>; HttpOnly; Secure; SameSite=Lax
- * domain/path NULL or "" are omitted; expires is always written (GMT, whole seconds, floored);
+ * domain/path NULL or "" are omitted; expires is always written (GMT, whole seconds, floored;
+ * clamped to the range of a JavaScript Date, +-8.64e15 ms);
  * same_site is matched case-insensitively against lax/strict/none and written capitalised,
  * NULL or "" omits it. Returns NULL for input cookie.serialize would throw on: a name that
  * is not an RFC 7230 token, an invalid domain, a path with ';' or control characters, or an

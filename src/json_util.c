@@ -40,6 +40,17 @@ json_t *st_json_parse(apr_pool_t *p, const char *buf, apr_size_t len, size_t fla
     return j;
 }
 
+apr_int64_t st_js_time_ms(double v)
+{
+    if (!(v == v))
+        return 0;
+    if (v >= 8.64e15)
+        return APR_INT64_C(8640000000000000);
+    if (v <= -8.64e15)
+        return -APR_INT64_C(8640000000000000);
+    return (apr_int64_t)v;
+}
+
 /* ---- getters ------------------------------------------------------------------------- */
 
 const char *st_json_string(const json_t *obj, const char *key)

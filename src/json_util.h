@@ -41,6 +41,11 @@ char *st_json_quote(apr_pool_t *p, const char *s);
  * as JSON.stringify would print. */
 char *st_js_number(apr_pool_t *p, double v);
 
+/* A JavaScript time value in ms from a JSON number (e.g. a core reply's "expiry"), as an
+ * integer: NaN gives 0, values beyond the range of a Date (+-8.64e15 ms) are clamped to it,
+ * the rest truncated toward zero. Never undefined behaviour, and safe to multiply by 1000. */
+apr_int64_t st_js_time_ms(double v);
+
 /* Getters on an object; all return "absent" when obj is NULL or not an object. */
 const char *st_json_string(const json_t *obj, const char *key);   /* NULL unless a string */
 int st_json_number(const json_t *obj, const char *key, double *out); /* 1 if a number (int or real) */
