@@ -18,6 +18,8 @@
 #include "jwks.h"
 #include "api.h"
 #include "claims.h"
+#include "authz.h"
+#include "expr.h"
 
 /* declared here so log lines above the module record carry its index */
 extern module AP_MODULE_DECLARE_DATA supertokens_module;
@@ -67,6 +69,8 @@ static void st_register_hooks(apr_pool_t *p)
     ap_hook_check_authn(st_session_check_user_id, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(st_session_fixups, NULL, NULL, APR_HOOK_FIRST);
+    st_authz_register(p);   /* Require supertokens-*, the 403 invalid-claim answer */
+    st_expr_register(p);    /* supertokens_claim() in ap_expr */
     ap_hook_handler(st_api_handler, NULL, before_proxy, APR_HOOK_FIRST);
 }
 
