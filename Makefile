@@ -4,6 +4,9 @@
 #   make demo       start the core double and an httpd with the module on 127.0.0.1
 #   make demo-stop  stop what make demo started
 #   make install    apxs -i
+#   make fuzz       libFuzzer targets in build/fuzz/, FUZZ_SECONDS (default 60) each
+#   make test-asan  the Apache::Test suite against the module built with ASan + UBSan
+#   make test-valgrind  the Apache::Test suite against httpd -X under valgrind memcheck
 
 APXS      ?= apxs
 CC        ?= gcc
@@ -28,7 +31,7 @@ APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null) \
 
 UNIT_TESTS := $(patsubst t/unit/%.c,t/unit/build/%,$(wildcard t/unit/test_*.c))
 
-.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench
+.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind
 
 all: $(MODULE_SO)
 
@@ -75,3 +78,20 @@ clean:
 
 bench: deps all
 	@build/bench
+
+# libFuzzer targets (build/fuzz/): FUZZ_SECONDS per target (default 60), non-zero on any finding
+fuzz:
+	@UNIT_SRC="$(UNIT_SRC)" build/fuzz/run
+
+# wrk against protected resources while the core double rotates keys, slows down and restarts
+soak: deps all
+	@build/soak
+
+# the whole Apache::Test suite against build/asan/mod_supertokens.so (ASan + UBSan, runtime
+# LD_PRELOADed into httpd); fails on any sanitizer report
+test-asan: $(MODULE_SO)
+	@build/run-asan
+
+# httpd -X under valgrind memcheck across the suite; fails on definite leaks or memory errors
+test-valgrind: $(MODULE_SO)
+	@build/run-valgrind

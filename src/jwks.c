@@ -44,6 +44,8 @@ static const char *cache_key(apr_pool_t *p, const st_server_conf *sc)
 
 apr_status_t st_jwks_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    /* runs after the caches' subpools (and the key contexts that use the digest) are gone */
+    apr_pool_cleanup_register(pchild, NULL, st_jwt_release_digest, apr_pool_cleanup_null);
     caches = apr_hash_make(pchild);
     for (; s; s = s->next) {
         st_server_conf *sc = st_server_conf_get(s);

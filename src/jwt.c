@@ -274,6 +274,14 @@ static void sha256_fetch(void)
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
+apr_status_t st_jwt_release_digest(void *unused)
+{
+    (void)unused;
+    EVP_MD_free(sha256_md);
+    sha256_md = NULL;
+    return APR_SUCCESS;
+}
+
 EVP_PKEY_CTX *st_jwt_rs256_prepare(EVP_PKEY *key)
 {
     EVP_PKEY_CTX *ctx;

@@ -86,6 +86,13 @@ EVP_PKEY_CTX *st_jwt_rs256_prepare(EVP_PKEY *key);
  * (duplicated per call), so one context serves every thread. */
 int st_jwt_verify_rs256_prepared(const st_jwt *jwt, EVP_PKEY_CTX *prepared);
 
+/* Drops this process's reference to the SHA-256 digest cached by st_jwt_rs256_prepare, as a
+ * pool cleanup (data unused) of the child pool, run once every prepared context is freed and
+ * before OpenSSL's own exit cleanup. Without it the digest outlives httpd unloading the module
+ * (a definite leak under valgrind). Afterwards st_jwt_rs256_prepare returns NULL (callers then
+ * verify with st_jwt_verify_rs256). */
+apr_status_t st_jwt_release_digest(void *unused);
+
 /*
  * Time claims with zero leeway at `now`: expired if jose's exp <= floor(now s) or the SDK's
  * expiry_ms < now ms (for legacy tokens only the latter, with expiryTime); not yet valid if

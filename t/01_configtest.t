@@ -6,7 +6,8 @@ use Apache::Test qw(-withtestmore);
 use File::Temp qw(tempdir);
 
 my $vars = Apache::Test::vars();
-my $so = "$vars->{serverroot}/../.libs/mod_supertokens.so";
+# the module under test (t/TEST.PL: .libs/, or build/asan/ under make test-asan)
+my $so = $ENV{ST_MODULE_SO} // "$vars->{serverroot}/../.libs/mod_supertokens.so";
 my $dir = tempdir(CLEANUP => 1);
 
 my $base = <<"EOC";

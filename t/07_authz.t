@@ -289,7 +289,7 @@ is($r->code, 403, 'RewriteCond expr on a claim: free is refused');
 # --- Require lines and expressions are checked at config time --------------------------------
 {
     my $vars = Apache::Test::vars();
-    my $so = "$vars->{serverroot}/../.libs/mod_supertokens.so";
+    my $so = $ENV{ST_MODULE_SO} // "$vars->{serverroot}/../.libs/mod_supertokens.so";
     my $dir = tempdir(CLEANUP => 1);
     my $base = <<"EOC";
 ServerRoot $dir
