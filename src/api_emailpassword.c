@@ -35,7 +35,8 @@ static ap_regex_t *email_re;
 
 void st_api_emailpassword_init(apr_pool_t *p)
 {
-    email_re = ap_pregcomp(p, ST_EMAIL_RE, 0);
+    /* no default flags: '.' must not match a newline, as in JavaScript */
+    email_re = ap_pregcomp(p, ST_EMAIL_RE, AP_REG_NO_DEFAULT);
 }
 
 static const char *validate_email(const char *value)

@@ -329,11 +329,16 @@ static const char *set_domain(cmd_parms *cmd, void *d, const char *arg)
 static const char *check_path(cmd_parms *cmd, const char *arg, const char **out)
 {
     char *p;
+    const char *c;
     apr_size_t n;
     if (arg[0] != '/')
         return apr_psprintf(cmd->pool, "%s: '%s' must start with '/'", cmd->cmd->name, arg);
-    if (strpbrk(arg, "?#; \t\r\n\"\\") || strstr(arg, "//") || strstr(arg, "/../") || strstr(arg, "/./"))
+    if (strpbrk(arg, "?#; \t\r\n\"\\<") || strstr(arg, "//") || strstr(arg, "/../") || strstr(arg, "/./"))
         return apr_psprintf(cmd->pool, "%s: '%s' is not a plain URL path", cmd->cmd->name, arg);
+    /* cookie Path values allow printable ASCII only (st_cookie_serialize refuses the rest) */
+    for (c = arg; *c; c++)
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+            return apr_psprintf(cmd->pool, "%s: '%s' is not a plain URL path", cmd->cmd->name, arg);
     p = apr_pstrdup(cmd->pool, arg);
     n = strlen(p);
     while (n > 0 && p[n - 1] == '/')

@@ -15,7 +15,8 @@
  * "http://localhost:3000"; "example.com" -> "https://example.com". Error text or NULL. */
 const char *st_origin_normalise(apr_pool_t *p, const char *in, const char **out);
 
-/* ".Example.COM" -> ".example.com"; ".localhost" -> "localhost". Error text or NULL. */
+/* ".Example.COM" -> ".example.com"; ".localhost" -> "localhost". Error text or NULL; a result
+ * is always a Domain value st_cookie_serialize accepts (LDH labels, no IPv6 literal). */
 const char *st_cookie_domain_normalise(apr_pool_t *p, const char *in, const char **out);
 
 /* 1 when port_str is a decimal port from 1 to 65535. */

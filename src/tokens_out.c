@@ -10,6 +10,8 @@
 #include "util_filter.h"
 #include "apr_strings.h"
 
+APLOG_USE_MODULE(supertokens);
+
 #define ST_ACCESS_COOKIE   "sAccessToken"
 #define ST_REFRESH_COOKIE  "sRefreshToken"
 #define ST_LEGACY_COOKIE   "sIdRefreshToken"
@@ -39,6 +41,12 @@ static void add_cookie(request_rec *r, const st_server_conf *sc, const char *nam
     const char *line = st_cookie_serialize(r->pool, name, value, sc->cookie_domain, path, expires, 1,
                                            st_cfg_cookie_secure(sc),
                                            st_same_site_name(st_cfg_same_site(sc)));
+    /* config checks make this unreachable; a value cookie.serialize refuses is never sent */
+    if (line == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10090)
+                      "cannot write the %s cookie (its value or attributes are not allowed)", name);
+        return;
+    }
     apr_table_addn(r->err_headers_out, "Set-Cookie", line);
 }
 

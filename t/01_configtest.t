@@ -81,6 +81,10 @@ my @bad = (
      qr/SuperTokensAntiCsrfCheck: 'sometimes' is not one of/],
     ['CA file missing', "${good}SuperTokensCoreCA /nonexistent/ca.pem\n",
      qr/SuperTokensCoreCA: '\/nonexistent\/ca.pem' is not a readable file/],
+    ['cookie domain Set-Cookie would refuse', "${good}SuperTokensCookieDomain a_b.example.com\n",
+     qr/SuperTokensCookieDomain: 'a_b.example.com' is not a valid cookie domain/],
+    ['base path with non-ASCII bytes', "${good}SuperTokensAPIBasePath /caf\xc3\xa9\n",
+     qr/SuperTokensAPIBasePath: .* is not a plain URL path/],
     ['API domain not a domain', "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensAPIDomain /auth\n",
      qr/SuperTokensAPIDomain: /],
 );

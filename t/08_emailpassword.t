@@ -48,6 +48,9 @@ bad(api('/auth/signin', { formFields => [{ id => 'email', value => 'a@b.co' }, {
 # --- FIELD_ERROR (200) with the default validators ---------------------------------------------
 body_is(api('/auth/signup', form(email => 'not-an-email', password => 'abcd1234')),
         '{"status":"FIELD_ERROR","formFields":[{"error":"Email is invalid","id":"email"}]}', 'invalid email');
+body_is(api('/auth/signup', form(email => "\"a\nb\"\@example.com", password => 'abcd1234')),
+        '{"status":"FIELD_ERROR","formFields":[{"error":"Email is invalid","id":"email"}]}',
+        'quoted local part with a newline: invalid (JavaScript\'s . does not match newlines)');
 body_is(api('/auth/signup', form(email => $email, password => 'abc12')),
         '{"status":"FIELD_ERROR","formFields":[{"error":"Password must contain at least 8 characters, including a number","id":"password"}]}',
         'short password');

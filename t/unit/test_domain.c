@@ -48,6 +48,11 @@ static void test_cookie_domain(void **state)
     assert_string_equal(cookie_domain(".localhost"), "localhost");
     assert_string_equal(cookie_domain("https://api.example.com/x"), "api.example.com");
     assert_string_equal(cookie_domain("127.0.0.1"), "127.0.0.1");
+    /* values every Set-Cookie would refuse are config errors (npm cookie's domain rule) */
+    assert_null(cookie_domain("a_b.example.com"));
+    assert_null(cookie_domain("a..b"));
+    assert_null(cookie_domain("-a-.example.com"));
+    assert_null(cookie_domain("https://.//"));
 }
 
 static void test_registrable_domain(void **state)

@@ -1,0 +1,165 @@
+/*
+ * fuzz_core_json.c: JSON replies from the SuperTokens core, parsed with st_json_parse as
+ * core.c's use_reply does, then read with the st_json_* getters the way the module's callers
+ * read them. The callers live in files with httpd symbols, so their pure parts are mirrored
+ * here (keep in step with them):
+ *   - session create / refresh (api_session.c): status, accessToken{token,expiry},
+ *     refreshToken{token,expiry}, session{userId,handle}, antiCsrfToken; st_jwt_parse of the
+ *     new access token; the front-token and the refresh-token Set-Cookie built from them
+ *     (tokens_out.c st_out_refresh_token);
+ *   - session verify (session.c): status, the replacement accessToken and its front-token;
+ *   - EmailPassword (api_emailpassword.c): the user object copied into the FDI shape
+ *     (fdi_user), users[].loginMethods[] lookup, token, userId, status;
+ *   - /apiversion (core.c): versions[].
+ * Input: the reply body.
+ */
+#include "fuzz_common.h"
+
+#include "cookie.h"
+#include "front_token.h"
+#include "json_util.h"
+#include "jwt.h"
+
+/* api_emailpassword.c copy_member / fdi_user */
+static void copy_member(json_t *to, const json_t *from, const char *key)
+{
+    json_t *v = json_object_get(from, key);
+    if (v)
+        json_object_set(to, key, v);
+}
+
+static json_t *fdi_user(apr_pool_t *p, const json_t *user, int user_object)
+{
+    json_t *out = json_object(), *methods = json_array();
+    const json_t *lm = json_object_get(user, "loginMethods");
+    size_t i;
+    static const char *const top[] = { "id", "isPrimaryUser", "tenantIds", "emails", "phoneNumbers",
+                                       "thirdParty", "webauthn" };
+    static const char *const per[] = { "recipeId", "recipeUserId", "tenantIds", "email", "phoneNumber",
+                                       "thirdParty", "webauthn", "timeJoined", "verified" };
+    st_json_pool_own(p, out);
+    if (!user_object) {
+        const json_t *emails = json_object_get(user, "emails");
+        copy_member(out, user, "id");
+        copy_member(out, user, "timeJoined");
+        if (json_array_size(emails) > 0)
+            json_object_set(out, "email", json_array_get(emails, 0));
+        json_decref(methods);
+        return out;
+    }
+    for (i = 0; i < sizeof(top) / sizeof(top[0]); i++)
+        copy_member(out, user, top[i]);
+    for (i = 0; i < json_array_size(lm); i++) {
+        json_t *m = json_object();
+        size_t k;
+        for (k = 0; k < sizeof(per) / sizeof(per[0]); k++)
+            copy_member(m, json_array_get(lm, i), per[k]);
+        json_array_append_new(methods, m);
+    }
+    json_object_set_new(out, "loginMethods", methods);
+    copy_member(out, user, "timeJoined");
+    return out;
+}
+
+/* api_session.c: the tokens of a create/refresh reply, and what is sent to the client */
+static void session_reply(apr_pool_t *p, const json_t *reply)
+{
+    const json_t *at = json_object_get(reply, "accessToken");
+    const json_t *rt = json_object_get(reply, "refreshToken");
+    const json_t *session = json_object_get(reply, "session");
+    double at_expiry = 0, rt_expiry = 0;
+    st_jwt *jwt = NULL;
+    const char *line;
+
+    if (!st_json_string(at, "token") || !st_json_string(rt, "token") || !st_json_number(rt, "expiry", &rt_expiry)
+        || !st_json_string(session, "userId")
+        || st_jwt_parse(p, st_json_string(at, "token"), strlen(st_json_string(at, "token")), &jwt))
+        return;
+    if (!st_json_number(at, "expiry", &at_expiry))
+        at_expiry = (double)jwt->expiry_ms;
+    FUZZ_CHECK(st_front_token_build(p, st_json_string(session, "userId"), st_js_time_ms(at_expiry),
+                                    jwt->user_data) != NULL);
+    /* tokens_out.c st_out_refresh_token, cookie transfer */
+    line = st_cookie_serialize(p, "sRefreshToken", st_json_string(rt, "token"), NULL,
+                               "/auth/session/refresh", (apr_time_t)st_js_time_ms(rt_expiry) * 1000,
+                               1, 1, "lax");
+    FUZZ_CHECK(line == NULL || strncmp(line, "sRefreshToken=", 14) == 0);
+    (void)st_cookie_serialize(p, "sAccessToken", st_json_string(at, "token"), NULL, "/",
+                              APR_INT64_C(1795341891) * APR_USEC_PER_SEC, 1, 0, "none");
+    (void)st_json_string(reply, "antiCsrfToken");
+}
+
+/* session.c verify_with_core: the replacement access token of a verify reply */
+static void verify_reply(apr_pool_t *p, const json_t *reply)
+{
+    const json_t *at = json_object_get(reply, "accessToken");
+    const char *token;
+    double expiry = 0;
+    st_jwt *fresh = NULL;
+
+    if (!json_is_object(at) || !(token = st_json_string(at, "token")))
+        return;
+    if (st_jwt_parse(p, token, strlen(token), &fresh) != NULL)
+        return;
+    if (!st_json_number(at, "expiry", &expiry))
+        expiry = (double)fresh->expiry_ms;
+    FUZZ_CHECK(st_front_token_build(p, fresh->user_id, st_js_time_ms(expiry), fresh->user_data) != NULL);
+}
+
+/* api_emailpassword.c find_emailpassword_user */
+static void users_lookup(apr_pool_t *p, const json_t *reply)
+{
+    const json_t *users = json_object_get(reply, "users");
+    const char *want = st_js_trim(p, " User@Example.com ", 0);
+    size_t i, k;
+
+    for (i = 0; i < json_array_size(users); i++) {
+        const json_t *lm = json_object_get(json_array_get(users, i), "loginMethods");
+        for (k = 0; k < json_array_size(lm); k++) {
+            const json_t *m = json_array_get(lm, k);
+            const char *e = st_json_string(m, "email");
+            if (st_json_string(m, "recipeId") && !strcmp(st_json_string(m, "recipeId"), "emailpassword")
+                && e && !strcasecmp(e, want)) {
+                (void)st_json_string(m, "recipeUserId");
+                return;
+            }
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p = fuzz_pool_begin();
+    json_t *reply = st_json_parse(p, (const char *)data, size, 0);
+    const char *status;
+
+    if (reply != NULL) {
+        const json_t *user = json_object_get(reply, "user");
+        const json_t *versions = json_object_get(reply, "versions");
+        size_t i;
+
+        status = st_json_string(reply, "status");
+        if (status && strcmp(status, "TOKEN_THEFT_DETECTED") == 0)
+            (void)st_json_string(json_object_get(reply, "session"), "handle");
+        session_reply(p, reply);
+        verify_reply(p, reply);
+        if (json_is_object(user) && st_json_string(user, "id")) {
+            json_t *body = json_pack("{s:s,s:O}", "status", "OK", "user", fdi_user(p, user, 1));
+            FUZZ_CHECK(body != NULL);
+            st_json_pool_own(p, body);
+            FUZZ_CHECK(st_json_dump(p, body) != NULL);
+            FUZZ_CHECK(st_json_dump(p, fdi_user(p, user, 0)) != NULL);
+            (void)st_json_string(reply, "recipeUserId");
+        }
+        users_lookup(p, reply);
+        (void)st_json_string(reply, "token");
+        (void)st_json_string(reply, "userId");
+        for (i = 0; i < json_array_size(versions); i++)
+            (void)json_string_value(json_array_get(versions, i));
+        if (versions)
+            FUZZ_CHECK(st_json_dump(p, versions) != NULL);
+        (void)st_json_has(reply, "message");
+    }
+    fuzz_pool_end(p);
+    return 0;
+}
