@@ -42,6 +42,45 @@ static void revoke_session(request_rec *r, const char *handle)
                       "could not revoke the session after token theft");
 }
 
+/* What a session create or refresh reply carries (protocol.md §3.3). */
+typedef struct {
+    const char *access_token, *refresh_token, *user_id, *anti_csrf;
+    apr_int64_t access_expiry_ms, refresh_expiry_ms;
+    st_jwt *jwt;                  /* the new access token, parsed */
+} st_new_session;
+
+/* Check a create/refresh reply's shape; 0 when it is unusable. */
+static int read_new_session(request_rec *r, const json_t *reply, st_new_session *ns)
+{
+    const json_t *at = json_object_get(reply, "accessToken");
+    const json_t *rt = json_object_get(reply, "refreshToken");
+    double at_expiry = 0, rt_expiry = 0;
+
+    ns->access_token = st_json_string(at, "token");
+    ns->refresh_token = st_json_string(rt, "token");
+    ns->user_id = st_json_string(json_object_get(reply, "session"), "userId");
+    ns->anti_csrf = st_json_string(reply, "antiCsrfToken");
+    if (!ns->access_token || !ns->refresh_token || !ns->user_id || !st_json_number(rt, "expiry", &rt_expiry)
+        || st_jwt_parse(r->pool, ns->access_token, strlen(ns->access_token), &ns->jwt) != NULL)
+        return 0;
+    ns->access_expiry_ms = st_json_number(at, "expiry", &at_expiry) ? st_js_time_ms(at_expiry)
+                                                                      : ns->jwt->expiry_ms;
+    ns->refresh_expiry_ms = st_js_time_ms(rt_expiry);
+    return 1;
+}
+
+/* front-token, access and refresh token the way they came, anti-csrf: the SDK's order (§1.5). */
+static void write_new_session(request_rec *r, const st_server_conf *sc, st_transfer how,
+                              const st_new_session *ns)
+{
+    st_out_front_token(r, st_front_token_build(r->pool, ns->user_id, ns->access_expiry_ms,
+                                               ns->jwt->user_data));
+    st_out_access_token(r, sc, how, ns->access_token);
+    st_out_refresh_token(r, sc, how, ns->refresh_token, ns->refresh_expiry_ms);
+    if (ns->anti_csrf)
+        st_out_anti_csrf(r, ns->anti_csrf);
+}
+
 int st_api_create_session(request_rec *r, const char *tenant_id, const char *recipe_user_id)
 {
     const st_server_conf *sc = st_server_conf_get(r->server);
@@ -51,9 +90,7 @@ int st_api_create_session(request_rec *r, const char *tenant_id, const char *rec
     int anti_csrf = how == ST_TRANSFER_COOKIE && st_cfg_anti_csrf(sc) == ST_ANTICSRF_VIA_TOKEN;
     json_t *body = json_object(), *jwt_data = json_object();
     st_core_reply reply;
-    const json_t *at, *rt, *session;
-    double at_expiry = 0, rt_expiry = 0;
-    st_jwt *jwt = NULL;
+    st_new_session ns;
     const char *cookies;
 
     st_json_pool_own(r->pool, body);
@@ -68,17 +105,10 @@ int st_api_create_session(request_rec *r, const char *tenant_id, const char *rec
     if (st_core_post(r->pool, r->server, apr_pstrcat(r->pool, "/", tenant_id, "/recipe/session", NULL),
                      "session", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
         return st_api_core_failed(r, &reply, "session create");
-    at = json_object_get(reply.json, "accessToken");
-    rt = json_object_get(reply.json, "refreshToken");
-    session = json_object_get(reply.json, "session");
-    if (!st_json_string(at, "token") || !st_json_string(rt, "token") || !st_json_number(rt, "expiry", &rt_expiry)
-        || !st_json_string(session, "userId")
-        || st_jwt_parse(r->pool, st_json_string(at, "token"), strlen(st_json_string(at, "token")), &jwt)) {
+    if (!read_new_session(r, reply.json, &ns)) {
         reply.error = "unexpected session create reply";
         return st_api_core_failed(r, &reply, "session create");
     }
-    if (!st_json_number(at, "expiry", &at_expiry))
-        at_expiry = (double)jwt->expiry_ms;
 
     /* a token held the other way is cleared first, so the new front-token stands (§1.3) */
     cookies = st_request_cookies(r);
@@ -86,13 +116,7 @@ int st_api_create_session(request_rec *r, const char *tenant_id, const char *rec
         st_out_clear(r, sc, ST_TRANSFER_COOKIE);
     else if (how == ST_TRANSFER_COOKIE && st_request_bearer(r))
         st_out_clear(r, sc, ST_TRANSFER_HEADER);
-
-    st_out_front_token(r, st_front_token_build(r->pool, st_json_string(session, "userId"),
-                                               st_js_time_ms(at_expiry), jwt->user_data));
-    st_out_access_token(r, sc, how, st_json_string(at, "token"));
-    st_out_refresh_token(r, sc, how, st_json_string(rt, "token"), st_js_time_ms(rt_expiry));
-    if (st_json_string(reply.json, "antiCsrfToken"))
-        st_out_anti_csrf(r, st_json_string(reply.json, "antiCsrfToken"));
+    write_new_session(r, sc, how, &ns);
     return OK;
 }
 
@@ -107,9 +131,7 @@ int st_api_refresh(request_rec *r, const st_api_call *call)
     st_anti_csrf mode = st_cfg_anti_csrf(sc);
     json_t *body;
     st_core_reply reply;
-    const json_t *at, *rt, *session;
-    st_jwt *jwt = NULL;
-    double at_expiry = 0, rt_expiry = 0;
+    st_new_session ns;
     (void)call;
 
     if (cookies) {
@@ -182,30 +204,17 @@ int st_api_refresh(request_rec *r, const st_api_call *call)
         st_out_clear_all(r, sc);
         return st_send_json(r, HTTP_UNAUTHORIZED, "{\"message\":\"token theft detected\"}");
     }
-    at = json_object_get(reply.json, "accessToken");
-    rt = json_object_get(reply.json, "refreshToken");
-    session = json_object_get(reply.json, "session");
-    if (status == NULL || strcmp(status, "OK") != 0 || !st_json_string(at, "token")
-        || !st_json_string(rt, "token") || !st_json_number(rt, "expiry", &rt_expiry)
-        || !st_json_string(session, "userId")
-        || st_jwt_parse(r->pool, st_json_string(at, "token"), strlen(st_json_string(at, "token")), &jwt)) {
+    if (status == NULL || strcmp(status, "OK") != 0 || !read_new_session(r, reply.json, &ns)) {
         reply.error = "unexpected refresh reply";
         return st_api_core_failed(r, &reply, "refresh");
     }
-    if (!st_json_number(at, "expiry", &at_expiry))
-        at_expiry = (double)jwt->expiry_ms;
 
     /* step 7: a refresh token sent the other way too is cleared there */
     if (how == ST_TRANSFER_HEADER && from_cookie)
         st_out_clear(r, sc, ST_TRANSFER_COOKIE);
 
     /* step 8 */
-    st_out_front_token(r, st_front_token_build(r->pool, st_json_string(session, "userId"),
-                                               st_js_time_ms(at_expiry), jwt->user_data));
-    st_out_access_token(r, sc, how, st_json_string(at, "token"));
-    st_out_refresh_token(r, sc, how, st_json_string(rt, "token"), st_js_time_ms(rt_expiry));
-    if (st_json_string(reply.json, "antiCsrfToken"))
-        st_out_anti_csrf(r, st_json_string(reply.json, "antiCsrfToken"));
+    write_new_session(r, sc, how, &ns);
     if (legacy)
         st_out_clear_legacy_id_refresh(r, sc);
     return st_send_json(r, HTTP_OK, "{}");

@@ -14,7 +14,7 @@
  * <RequireNone>), it records the SDK-shaped reason in the request's state and "arms" the
  * request: it sets the request's own custom responses (ap_custom_response's table) for 401
  * and 403, so ap_die neither shows the 401 page nor redirects to an ErrorDocument 401:
- *   - API calls (api_like()): the JSON body for 401 and 403;
+ *   - API calls (st_request_is_api_like()): the JSON body for 401 and 403;
  *   - browser navigations: for 401, what a 403 would show here (ErrorDocument 403, else
  *     httpd's own 403 page); 403 is left alone.
  * The SUPERTOKENS_AUTHZ_ERROR filter, added by insert_error_filter (or, when the 403
@@ -486,28 +486,6 @@ typedef struct {
 
 static apr_size_t state_note;   /* ap_register_request_note() slot, set once at startup */
 
-/*
- * API call or browser navigation? The same test as SuperTokensUnauthAction's: XHR, fetch
- * (Sec-Fetch-Mode other than navigate, Sec-Fetch-Dest other than document), an Accept that
- * asks for JSON, is missing, or names neither HTML nor XHTML.
- */
-static int api_like(request_rec *r)
-{
-    const char *xrw = apr_table_get(r->headers_in, "X-Requested-With");
-    const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
-    const char *dest = apr_table_get(r->headers_in, "Sec-Fetch-Dest");
-    const char *accept = apr_table_get(r->headers_in, "Accept");
-
-    if (xrw && strcasecmp(xrw, "XMLHttpRequest") == 0)
-        return 1;
-    if ((mode && strcasecmp(mode, "navigate") != 0) || (dest && strcasecmp(dest, "document") != 0))
-        return 1;
-    if (accept == NULL || ap_strcasestr(accept, "application/json") != NULL)
-        return 1;
-    return ap_strcasestr(accept, "text/html") == NULL
-        && ap_strcasestr(accept, "application/xhtml+xml") == NULL;
-}
-
 static authz_state *state_get(request_rec *r, int create)
 {
     void **slot = ap_get_request_note(r, state_note);
@@ -520,7 +498,7 @@ static authz_state *state_get(request_rec *r, int create)
     st = apr_pcalloc(r->pool, sizeof(*st));
     st->errors = json_array();
     st_json_pool_own(r->pool, st->errors);
-    st->api = api_like(r);
+    st->api = st_request_is_api_like(r);
     *slot = st;
     return st;
 }

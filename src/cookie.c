@@ -150,7 +150,7 @@ static int valid_name(const char *s)
 
 /* cookie's domainValueRegExp: optional leading '.', then LDH labels of 1..63 characters
  * that neither start nor end with '-', separated by single dots. */
-static int valid_domain(const char *s)
+int st_cookie_domain_valid(const char *s)
 {
     if (*s == '.')
         s++;
@@ -213,7 +213,7 @@ char *st_cookie_serialize(apr_pool_t *p, const char *name, const char *raw_value
 
     if (!valid_name(name))
         return NULL;
-    if (domain && *domain && !valid_domain(domain))
+    if (domain && *domain && !st_cookie_domain_valid(domain))
         return NULL;
     if (path && *path && !valid_path(path))
         return NULL;

@@ -44,4 +44,8 @@ char *st_cookie_serialize(apr_pool_t *p, const char *name, const char *raw_value
                           const char *domain, const char *path, apr_time_t expires,
                           int http_only, int secure, const char *same_site);
 
+/* 1 when s is a Domain value cookie.serialize accepts (npm cookie's domainValueRegExp:
+ * optional leading '.', LDH labels of 1..63 characters not starting or ending with '-'). */
+int st_cookie_domain_valid(const char *s);
+
 #endif

@@ -5,6 +5,7 @@
  * private suffixes), reading Debian's public suffix list. Config time only.
  */
 #include "domain.h"
+#include "cookie.h"
 
 #include "apr_strings.h"
 #include "apr_lib.h"
@@ -100,27 +101,6 @@ const char *st_origin_normalise(apr_pool_t *p, const char *in, const char **out)
     return NULL;
 }
 
-/* The npm cookie package's domainValueRegExp, which cookie.serialize (st_cookie_serialize)
- * enforces: optional leading '.', then LDH labels of 1..63 characters that neither start nor
- * end with '-', separated by single dots. */
-static int cookie_domain_ok(const char *s)
-{
-    if (*s == '.')
-        s++;
-    for (;;) {
-        const char *l = s;
-        while (apr_isalnum(*s) || *s == '-')
-            s++;
-        if (s == l || s - l > 63 || *l == '-' || s[-1] == '-')
-            return 0;
-        if (*s == '\0')
-            return 1;
-        if (*s != '.')
-            return 0;
-        s++;
-    }
-}
-
 const char *st_cookie_domain_normalise(apr_pool_t *p, const char *in, const char **out)
 {
     char *s = apr_pstrdup(p, in);
@@ -144,7 +124,7 @@ const char *st_cookie_domain_normalise(apr_pool_t *p, const char *in, const char
         host = apr_pstrcat(p, ".", host, NULL);
     /* a value every Set-Cookie would refuse ("a_b", "a..b", ".", an IPv6 literal) is an error
      * here rather than on each request (found by build/fuzz/fuzz_domain) */
-    if (!cookie_domain_ok(host))
+    if (!st_cookie_domain_valid(host))
         return apr_psprintf(p, "'%s' is not a valid cookie domain", in);
     *out = host;
     return NULL;

@@ -296,7 +296,7 @@ static int pass_anonymously(request_rec *r)
  * auth-capable check: XHR, fetch (Sec-Fetch-Mode other than navigate, Sec-Fetch-Dest other
  * than document), an Accept asking for JSON or not for HTML are API calls.
  */
-static int is_api_like(request_rec *r)
+int st_request_is_api_like(request_rec *r)
 {
     const char *xrw = apr_table_get(r->headers_in, "X-Requested-With");
     const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
@@ -334,7 +334,7 @@ static int unauthenticated(request_rec *r, st_dir_conf *dc, st_session_status st
     case ST_UNAUTH_PASS:
         return pass_anonymously(r);
     case ST_UNAUTH_REDIRECT:
-        if (!is_api_like(r)) {
+        if (!st_request_is_api_like(r)) {
             if (st == ST_SESSION_UNAUTHORISED_CLEAR)
                 st_out_clear_all(r, st_server_conf_get(r->server));
             return redirect_to_login(r);

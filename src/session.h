@@ -47,6 +47,11 @@ const char *st_request_cookies(request_rec *r);
 /* The token of "Authorization: Bearer <token>" (case-sensitive, trimmed); NULL otherwise. */
 const char *st_request_bearer(request_rec *r);
 
+/* 1 when r is an API call rather than a browser navigation (XHR, fetch with Sec-Fetch-Mode
+ * other than navigate or Sec-Fetch-Dest other than document, Accept asking for JSON or for
+ * neither HTML nor XHTML): such requests get JSON answers, never redirects or HTML pages. */
+int st_request_is_api_like(request_rec *r);
+
 /* check_authn hook. */
 int st_session_check_user_id(request_rec *r);
 /* fixups hook: anonymous requests go on without a REMOTE_USER. */
