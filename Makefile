@@ -17,12 +17,12 @@ MODULE_HDR := $(wildcard src/*.h)
 MODULE_SO  := .libs/mod_supertokens.so
 
 # Sources with no httpd symbols: linked into the C unit tests (and fuzz targets).
-UNIT_SRC_ALL := src/domain.c src/b64.c src/cookie.c src/json_util.c src/jwt.c src/jwk.c src/front_token.c src/http_parse.c
+UNIT_SRC_ALL := src/domain.c src/form.c src/b64.c src/cookie.c src/json_util.c src/jwt.c src/jwk.c src/front_token.c src/http_parse.c
 UNIT_SRC     := $(filter $(wildcard src/*.c),$(UNIT_SRC_ALL))
 
 WARN       := -Wall -Wextra -Werror
 APXS_CFLAGS := $(foreach f,$(WARN) -std=gnu11 $(EXTRA_CFLAGS),-Wc,$(f))
-LIBS       := -ljansson -lssl -lcrypto
+LIBS       := -ljansson -lssl -lcrypto -lpcre2-8
 
 APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
               $(shell apu-1-config --includes 2>/dev/null)

@@ -17,6 +17,7 @@
 #include "session.h"
 #include "jwks.h"
 #include "api.h"
+#include "form.h"
 #include "claims.h"
 #include "authz.h"
 #include "expr.h"
@@ -44,7 +45,9 @@ static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
 
 static void st_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    st_api_emailpassword_init(pchild);
+    if (!st_form_init())
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10003)
+                     "could not compile the email rule of the EmailPassword API");
     if (st_core_child_init(pchild, s) != APR_SUCCESS || st_jwks_child_init(pchild, s) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10002)
                      "could not set up the SuperTokens core client in this process");

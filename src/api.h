@@ -48,7 +48,6 @@ int st_api_core_failed(request_rec *r, const st_core_reply *reply, const char *w
 int st_api_read_json(request_rec *r, json_t **out);
 
 /* api_emailpassword.c */
-void st_api_emailpassword_init(apr_pool_t *p);   /* compiles the email rule (child_init) */
 int st_api_signup(request_rec *r, const st_api_call *call);
 int st_api_signin(request_rec *r, const st_api_call *call);
 int st_api_email_exists(request_rec *r, const st_api_call *call);

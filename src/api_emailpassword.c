@@ -1,12 +1,13 @@
 /*
  * api_emailpassword.c: the EmailPassword recipe's API (protocol.md §4, §3.4): sign-up,
- * sign-in, email exists, password-reset token and password reset, with supertokens-node's
- * input checks (400 {"message"}), default validators (200 FIELD_ERROR) and user object.
+ * sign-in, email exists, password-reset token and password reset. The forms, validators and
+ * user object are form.c's; this file does the core calls, sessions and answers.
  */
 #include "api.h"
 #include "b64.h"
 #include "config.h"
 #include "core.h"
+#include "form.h"
 #include "json_util.h"
 #include "reset_delivery.h"
 #include "tokens_out.h"
@@ -14,83 +15,10 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "util_script.h"
-#include "ap_regex.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
 
 APLOG_USE_MODULE(supertokens);
-
-typedef const char *(*st_validator)(const char *value);
-
-typedef struct {
-    const char *id;
-    st_validator validate;       /* NULL: any non-empty value */
-} st_form_field;
-
-/* The SDK's default email rule (protocol.md §4), compiled once per process. */
-#define ST_EMAIL_RE "^(([^<>()\\[\\]\\\\.,;:\\s@\"]+(\\.[^<>()\\[\\]\\\\.,;:\\s@\"]+)*)|(\".+\"))@" \
-                    "((\\[[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\])|" \
-                    "(([a-zA-Z\\-0-9]+\\.)+[a-zA-Z]{2,}))$"
-static ap_regex_t *email_re;
-
-void st_api_emailpassword_init(apr_pool_t *p)
-{
-    /* no default flags: '.' must not match a newline, as in JavaScript */
-    email_re = ap_pregcomp(p, ST_EMAIL_RE, AP_REG_NO_DEFAULT);
-}
-
-static const char *validate_email(const char *value)
-{
-    if (email_re == NULL || ap_regexec(email_re, value, 0, NULL, 0) != 0)
-        return "Email is invalid";
-    return NULL;
-}
-
-/* Length in UTF-16 code units, as JavaScript counts it. */
-static apr_size_t js_length(const char *s)
-{
-    apr_size_t n = 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c & 0xC0) != 0x80)
-            n += (c >= 0xF0) ? 2 : 1;   /* 4-byte sequences are surrogate pairs */
-    }
-    return n;
-}
-
-/* JS /^.*X+.*$/ fails when the string holds a line terminator ('.' does not match it). */
-static int has_line_terminator(const char *s)
-{
-    return strpbrk(s, "\r\n") != NULL || strstr(s, "\xE2\x80\xA8") != NULL
-        || strstr(s, "\xE2\x80\xA9") != NULL;
-}
-
-static const char *validate_password(const char *value)
-{
-    apr_size_t len = js_length(value);
-    const char *c;
-    int alpha = 0, digit = 0;
-    if (len < 8)
-        return "Password must contain at least 8 characters, including a number";
-    if (len >= 100)
-        return "Password's length must be lesser than 100 characters";
-    for (c = value; *c; c++) {
-        alpha |= apr_isalpha(*c) && (unsigned char)*c < 0x80;
-        digit |= apr_isdigit(*c);
-    }
-    if (!alpha || has_line_terminator(value))
-        return "Password must contain at least one alphabet";
-    if (!digit)
-        return "Password must contain at least one number";
-    return NULL;
-}
-
-/* Configured field order: password before email, as the SDK's default sign-up form. */
-static const st_form_field signup_fields[] = { { "password", validate_password }, { "email", validate_email } };
-static const st_form_field signin_fields[] = { { "password", NULL }, { "email", validate_email } };
-static const st_form_field reset_token_fields[] = { { "email", validate_email } };
-static const st_form_field reset_fields[] = { { "password", validate_password } };
-#define NFIELDS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static int bad_input(request_rec *r, const char *message)
 {
@@ -104,130 +32,19 @@ static int send_status(request_rec *r, const char *status)
     return st_send_json(r, HTTP_OK, apr_psprintf(r->pool, "{\"status\":\"%s\"}", status));
 }
 
-/*
- * supertokens-node's validateFormFieldsOrThrowError: syntax checks (400), email trimmed,
- * then each configured field in order (FIELD_ERROR). On OK, values[i] holds cfg[i]'s value.
- */
-static int read_form(request_rec *r, const json_t *body, const st_form_field *cfg, int ncfg,
-                     const char **values)
+/* Read a form (form.c); OK with values filled, or the 400 / FIELD_ERROR answer was sent. */
+static int read_form(request_rec *r, const json_t *body, const st_form *form, const char **values)
 {
-    const json_t *raw = json_is_object(body) ? json_object_get(body, "formFields") : NULL;
-    json_t *errors;
-    size_t i;
-    int f;
-
-    if (raw == NULL)
-        return bad_input(r, "Missing input param: formFields");
-    if (!json_is_array(raw))
-        return bad_input(r, "formFields must be an array");
-    for (i = 0; i < json_array_size(raw); i++) {
-        const json_t *cur = json_array_get(raw, i);
-        const json_t *id, *value;
-        /* JavaScript's typeof [] is "object": arrays pass here and fail the next check */
-        if (!json_is_object(cur) && !json_is_array(cur))
-            return bad_input(r, "All elements of formFields must be an object");
-        id = json_is_object(cur) ? json_object_get(cur, "id") : NULL;
-        value = json_is_object(cur) ? json_object_get(cur, "value") : NULL;
-        if (!json_is_string(id) || value == NULL)
-            return bad_input(r, "All elements of formFields must contain an 'id' and 'value' field");
-        if ((!strcmp(json_string_value(id), "email") || !strcmp(json_string_value(id), "password"))
-            && !json_is_string(value))
-            return bad_input(r, apr_pstrcat(r->pool, json_string_value(id), " value must be a string", NULL));
+    const char *message;
+    json_t *answer;
+    switch (st_form_read(r->pool, body, form, values, &message, &answer)) {
+    case ST_FORM_BAD_INPUT:
+        return bad_input(r, message);
+    case ST_FORM_FIELD_ERROR:
+        return st_send_json(r, HTTP_OK, st_json_dump(r->pool, answer));
+    default:
+        return OK;
     }
-    if (json_array_size(raw) > (size_t)ncfg)
-        return bad_input(r, "Are you sending too many formFields?");
-
-    errors = json_array();
-    st_json_pool_own(r->pool, errors);
-    for (f = 0; f < ncfg; f++) {
-        const json_t *input = NULL, *value;
-        const char *text = NULL, *err = NULL;
-        for (i = 0; i < json_array_size(raw) && input == NULL; i++)
-            if (!strcmp(json_string_value(json_object_get(json_array_get(raw, i), "id")), cfg[f].id))
-                input = json_array_get(raw, i);
-        value = input ? json_object_get(input, "value") : NULL;
-        if (json_is_string(value)) {
-            text = json_string_value(value);
-            if (!strcmp(cfg[f].id, "email"))
-                text = st_js_trim(r->pool, text, 0);
-        }
-        if (text == NULL || *text == '\0')
-            err = "Field is not optional";
-        else if (cfg[f].validate)
-            err = cfg[f].validate(text);
-        if (err)
-            json_array_append_new(errors, json_pack("{s:s,s:s}", "error", err, "id", cfg[f].id));
-        values[f] = text;
-    }
-    if (json_array_size(errors) > 0) {
-        json_t *o = json_pack("{s:s,s:O}", "status", "FIELD_ERROR", "formFields", errors);
-        st_json_pool_own(r->pool, o);
-        return st_send_json(r, HTTP_OK, st_json_dump(r->pool, o));
-    }
-    return OK;
-}
-
-/* Highest fdi-version of the request (absent: latest); 1 when it wants the current user shape. */
-static int wants_user_object(request_rec *r)
-{
-    const char *h = apr_table_get(r->headers_in, "fdi-version");
-    char *list, *tok, *last;
-    int best_major = -1, best_minor = -1;
-    if (h == NULL)
-        return 1;
-    list = apr_pstrdup(r->pool, h);
-    for (tok = apr_strtok(list, ",", &last); tok; tok = apr_strtok(NULL, ",", &last)) {
-        int major = 0, minor = 0;
-        if (sscanf(tok, " %d.%d", &major, &minor) < 1)
-            continue;
-        if (major > best_major || (major == best_major && minor > best_minor)) {
-            best_major = major;
-            best_minor = minor;
-        }
-    }
-    /* §4: FDI >= 3.0, or 1.18-1.x, get the user object; older ones {id, timeJoined, email} */
-    return best_major < 0 || best_major >= 3 || (best_major == 1 && best_minor >= 18);
-}
-
-static void copy_member(json_t *to, const json_t *from, const char *key)
-{
-    json_t *v = json_object_get(from, key);
-    if (v)
-        json_object_set(to, key, v);
-}
-
-/* The FDI user object from the core's user, in the SDK's key order (§4, §6.3). */
-static json_t *fdi_user(request_rec *r, const json_t *user)
-{
-    json_t *out = json_object(), *methods = json_array();
-    const json_t *lm = json_object_get(user, "loginMethods");
-    size_t i;
-    static const char *const top[] = { "id", "isPrimaryUser", "tenantIds", "emails", "phoneNumbers",
-                                       "thirdParty", "webauthn" };
-    static const char *const per[] = { "recipeId", "recipeUserId", "tenantIds", "email", "phoneNumber",
-                                       "thirdParty", "webauthn", "timeJoined", "verified" };
-    st_json_pool_own(r->pool, out);
-    if (!wants_user_object(r)) {
-        const json_t *emails = json_object_get(user, "emails");
-        copy_member(out, user, "id");
-        copy_member(out, user, "timeJoined");
-        if (json_array_size(emails) > 0)
-            json_object_set(out, "email", json_array_get(emails, 0));
-        json_decref(methods);
-        return out;
-    }
-    for (i = 0; i < sizeof(top) / sizeof(top[0]); i++)
-        copy_member(out, user, top[i]);
-    for (i = 0; i < json_array_size(lm); i++) {
-        json_t *m = json_object();
-        size_t k;
-        for (k = 0; k < sizeof(per) / sizeof(per[0]); k++)
-            copy_member(m, json_array_get(lm, i), per[k]);
-        json_array_append_new(methods, m);
-    }
-    json_object_set_new(out, "loginMethods", methods);
-    copy_member(out, user, "timeJoined");
-    return out;
 }
 
 /* Shared tail of sign-in and sign-up: a session for the user, then the OK body. */
@@ -248,7 +65,8 @@ static int signed_in(request_rec *r, const st_api_call *call, const json_t *repl
         recipe_user_id = st_json_string(user, "id");
     if ((rc = st_api_create_session(r, call->tenant_id, recipe_user_id)) != OK)
         return rc;
-    body = json_pack("{s:s,s:O}", "status", "OK", "user", fdi_user(r, user));
+    body = json_pack("{s:s,s:O}", "status", "OK", "user",
+                     st_fdi_user(r->pool, user, st_fdi_wants_user_object(apr_table_get(r->headers_in, "fdi-version"))));
     st_json_pool_own(r->pool, body);
     return st_send_json(r, HTTP_OK, st_json_dump(r->pool, body));
 }
@@ -264,7 +82,7 @@ static int sign_in_or_up(request_rec *r, const st_api_call *call, int signup)
 
     if ((rc = st_api_read_json(r, &in)) != OK)
         return rc;
-    if ((rc = read_form(r, in, signup ? signup_fields : signin_fields, 2, values)) != OK)
+    if ((rc = read_form(r, in, signup ? &st_form_signup : &st_form_signin, values)) != OK)
         return rc;
     body = json_pack("{s:s,s:s}", "email", values[1], "password", values[0]);
     st_json_pool_own(r->pool, body);
@@ -354,7 +172,7 @@ int st_api_reset_token(request_rec *r, const st_api_call *call)
 
     if ((rc = st_api_read_json(r, &in)) != OK)
         return rc;
-    if ((rc = read_form(r, in, reset_token_fields, 1, &email)) != OK)
+    if ((rc = read_form(r, in, &st_form_reset_token, &email)) != OK)
         return rc;
     if ((rc = find_emailpassword_user(r, call->tenant_id, email, &user_id)) != OK)
         return rc;
@@ -387,7 +205,7 @@ int st_api_reset_password(request_rec *r, const st_api_call *call)
 
     if ((rc = st_api_read_json(r, &in)) != OK)
         return rc;
-    if ((rc = read_form(r, in, reset_fields, 1, &password)) != OK)
+    if ((rc = read_form(r, in, &st_form_reset, &password)) != OK)
         return rc;
     token = json_object_get(in, "token");
     if (token == NULL)

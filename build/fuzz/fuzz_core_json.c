@@ -8,58 +8,18 @@
  *     new access token; the front-token and the refresh-token Set-Cookie built from them
  *     (tokens_out.c st_out_refresh_token);
  *   - session verify (session.c): status, the replacement accessToken and its front-token;
- *   - EmailPassword (api_emailpassword.c): the user object copied into the FDI shape
- *     (fdi_user), users[].loginMethods[] lookup, token, userId, status;
+ *   - EmailPassword: the user object in the FDI shape with the module's own st_fdi_user
+ *     (src/form.c), users[].loginMethods[] lookup, token, userId, status;
  *   - /apiversion (core.c): versions[].
  * Input: the reply body.
  */
 #include "fuzz_common.h"
 
 #include "cookie.h"
+#include "form.h"
 #include "front_token.h"
 #include "json_util.h"
 #include "jwt.h"
-
-/* api_emailpassword.c copy_member / fdi_user */
-static void copy_member(json_t *to, const json_t *from, const char *key)
-{
-    json_t *v = json_object_get(from, key);
-    if (v)
-        json_object_set(to, key, v);
-}
-
-static json_t *fdi_user(apr_pool_t *p, const json_t *user, int user_object)
-{
-    json_t *out = json_object(), *methods = json_array();
-    const json_t *lm = json_object_get(user, "loginMethods");
-    size_t i;
-    static const char *const top[] = { "id", "isPrimaryUser", "tenantIds", "emails", "phoneNumbers",
-                                       "thirdParty", "webauthn" };
-    static const char *const per[] = { "recipeId", "recipeUserId", "tenantIds", "email", "phoneNumber",
-                                       "thirdParty", "webauthn", "timeJoined", "verified" };
-    st_json_pool_own(p, out);
-    if (!user_object) {
-        const json_t *emails = json_object_get(user, "emails");
-        copy_member(out, user, "id");
-        copy_member(out, user, "timeJoined");
-        if (json_array_size(emails) > 0)
-            json_object_set(out, "email", json_array_get(emails, 0));
-        json_decref(methods);
-        return out;
-    }
-    for (i = 0; i < sizeof(top) / sizeof(top[0]); i++)
-        copy_member(out, user, top[i]);
-    for (i = 0; i < json_array_size(lm); i++) {
-        json_t *m = json_object();
-        size_t k;
-        for (k = 0; k < sizeof(per) / sizeof(per[0]); k++)
-            copy_member(m, json_array_get(lm, i), per[k]);
-        json_array_append_new(methods, m);
-    }
-    json_object_set_new(out, "loginMethods", methods);
-    copy_member(out, user, "timeJoined");
-    return out;
-}
 
 /* api_session.c: the tokens of a create/refresh reply, and what is sent to the client */
 static void session_reply(apr_pool_t *p, const json_t *reply)
@@ -144,11 +104,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         session_reply(p, reply);
         verify_reply(p, reply);
         if (json_is_object(user) && st_json_string(user, "id")) {
-            json_t *body = json_pack("{s:s,s:O}", "status", "OK", "user", fdi_user(p, user, 1));
+            json_t *body = json_pack("{s:s,s:O}", "status", "OK", "user", st_fdi_user(p, user, 1));
             FUZZ_CHECK(body != NULL);
             st_json_pool_own(p, body);
             FUZZ_CHECK(st_json_dump(p, body) != NULL);
-            FUZZ_CHECK(st_json_dump(p, fdi_user(p, user, 0)) != NULL);
+            FUZZ_CHECK(st_json_dump(p, st_fdi_user(p, user, 0)) != NULL);
             (void)st_json_string(reply, "recipeUserId");
         }
         users_lookup(p, reply);

@@ -19,7 +19,7 @@ const RAW_RT_RE = /^[A-Za-z0-9+/]+=*\.[0-9a-f]{64}\.V2$/;
 // §4: FDI user for FDI >= 3.0 / no fdi-version.
 const FDI_USER_KEYS = ['id', 'isPrimaryUser', 'tenantIds', 'emails', 'phoneNumbers', 'thirdParty', 'webauthn', 'loginMethods', 'timeJoined'];
 const FDI_LM_KEYS = ['recipeId', 'recipeUserId', 'tenantIds', 'email', 'timeJoined', 'verified'];
-// §6.3: the body the SDK produced against the capture stub (values differ, structure must not).
+// §6.3: the body the SDK produced against the recording core (values differ, structure must not).
 const REF_BODY = {"status":"OK","user":{"id":"fa7a0841-b533-4478-9553-0fde890c3483","isPrimaryUser":false,"tenantIds":["public"],"emails":["john@example.com"],"phoneNumbers":[],"thirdParty":[],"webauthn":{"credentialIds":[]},"loginMethods":[{"recipeId":"emailpassword","recipeUserId":"fa7a0841-b533-4478-9553-0fde890c3483","tenantIds":["public"],"email":"john@example.com","timeJoined":1700000000000,"verified":false}],"timeJoined":1700000000000}}; // eslint-disable-line
 
 const form = (email, password) => ({ formFields: [{ id: 'email', value: email }, { id: 'password', value: password }] });
