@@ -74,7 +74,7 @@ static void write_new_session(request_rec *r, const st_server_conf *sc, st_trans
                               const st_new_session *ns)
 {
     st_out_front_token(r, st_front_token_build(r->pool, ns->user_id, ns->access_expiry_ms,
-                                               ns->jwt->user_data));
+                                               st_jwt_user_data(ns->jwt)));
     st_out_access_token(r, sc, how, ns->access_token);
     st_out_refresh_token(r, sc, how, ns->refresh_token, ns->refresh_expiry_ms);
     if (ns->anti_csrf)

@@ -598,6 +598,7 @@ static authz_status check(request_rec *r, const char *line, const void *parsed)
 {
     const req_line *rl = parsed;
     const st_session *s;
+    const json_t *payload;
     const char *type;
     int match;
     (void)line;
@@ -605,7 +606,8 @@ static authz_status check(request_rec *r, const char *line, const void *parsed)
     if (r->user == NULL)
         return AUTHZ_DENIED_NO_USER;    /* first pass, before authentication */
     s = st_session_get(r);
-    if (s == NULL || !json_is_object(s->payload)) {
+    payload = st_session_payload(s);
+    if (s == NULL || !json_is_object(payload)) {
         /* anonymous (SuperTokensSessionRequired Off, OPTIONS) or another AuthType */
         type = ap_auth_type(r);
         if (type && strcasecmp(type, "SuperTokens") == 0) {
@@ -617,9 +619,9 @@ static authz_status check(request_rec *r, const char *line, const void *parsed)
         }
         return AUTHZ_DENIED_NO_USER;
     }
-    match = evaluate(r, rl, s->payload);
+    match = evaluate(r, rl, payload);
     if (match == rl->negated)
-        record(r, rl, s->payload);
+        record(r, rl, payload);
     return match ? AUTHZ_GRANTED : AUTHZ_DENIED;
 }
 

@@ -58,14 +58,65 @@ void st_claims_scrub_request(request_rec *r)
     }
 }
 
-const char *st_claim_text(apr_pool_t *p, const json_t *payload, const char *name)
+const st_js_object *st_claims_of(apr_pool_t *p, const st_jwt *jwt)
 {
-    const json_t *v = json_object_get(payload, name);
-    if (v == NULL)
-        return NULL;
-    if (json_is_string(v))
-        return apr_pstrmemdup(p, json_string_value(v), json_string_length(v));
-    return st_json_dump(p, v);
+    static const st_js_object none = { NULL, 0 };
+    const st_js_member *ud;
+    st_js_object *o;
+
+    if (jwt->version >= 3)
+        return &jwt->claims;
+    /* legacy tokens: the members of userData, when it is an object */
+    ud = st_js_get(&jwt->claims, "userData");
+    o = apr_pcalloc(p, sizeof(*o));
+    if (!ud || ud->type != ST_JS_OBJECT
+        || st_js_scan_object(p, ud->raw, ud->raw_len, ST_JS_ALLOW_NUL, o) != NULL)
+        return &none;
+    return o;
+}
+
+/* A claim as text: strings as they are; integers, booleans and null spelled as jansson writes
+ * them; reals, arrays and objects through jansson's compact form (as st_json_dump). */
+static const char *member_text(apr_pool_t *p, const st_js_member *m, apr_size_t *len)
+{
+    const char *text;
+    json_t *v;
+
+    switch (m->type) {
+    case ST_JS_STRING:
+        *len = m->str_len;
+        return m->str;
+    case ST_JS_NULL:
+        text = "null";
+        break;
+    case ST_JS_TRUE:
+        text = "true";
+        break;
+    case ST_JS_FALSE:
+        text = "false";
+        break;
+    case ST_JS_NUMBER:
+        if (m->is_int) {
+            /* an integer literal is the decimal jansson prints, except -0 */
+            text = (m->raw_len == 2 && m->raw[0] == '-' && m->raw[1] == '0')
+                   ? "0" : apr_pstrmemdup(p, m->raw, m->raw_len);
+            break;
+        }
+        /* fall through */
+    default:
+        v = st_json_parse(p, m->raw, m->raw_len, JSON_DECODE_ANY | JSON_ALLOW_NUL);
+        text = v ? st_json_dump(p, v) : "";
+        break;
+    }
+    *len = strlen(text);
+    return text;
+}
+
+const char *st_claim_text(apr_pool_t *p, const st_jwt *jwt, const char *name)
+{
+    const st_js_member *m = st_js_get(st_claims_of(p, jwt), name);
+    apr_size_t len;
+    return m ? member_text(p, m, &len) : NULL;
 }
 
 /* Header values never carry control characters (no CR/LF injection, no NUL truncation). */
@@ -111,35 +162,34 @@ static void publish_one(request_rec *r, int how, const char *name, const char *v
     }
 }
 
-void st_claims_publish(request_rec *r, const char *user_id, const char *session_handle,
-                       const char *tenant_id, const json_t *payload, const char *payload_json)
+void st_claims_publish(request_rec *r, const st_jwt *jwt)
 {
     st_dir_conf *dc = st_dir_conf_get(r);
     int how = st_dcfg_pass_claims_as(dc);
     const char *prefix = st_dcfg_claim_prefix(dc);
-    const char *key;
-    json_t *value;
+    const st_js_object *claims;
     const char *json;
+    int i;
 
     if (how == 0)
         return;
-    publish_one(r, how, ST_ENV_PREFIX "USER_ID", user_id, strlen(user_id));
-    publish_one(r, how, ST_ENV_PREFIX "SESSION_HANDLE", session_handle, strlen(session_handle));
-    publish_one(r, how, ST_ENV_PREFIX "TENANT_ID", tenant_id, strlen(tenant_id));
-    json = payload_json ? payload_json : st_json_dump(r->pool, payload);
-    publish_one(r, how, ST_ENV_PREFIX "ACCESS_TOKEN_PAYLOAD", json, strlen(json));
+    publish_one(r, how, ST_ENV_PREFIX "USER_ID", jwt->user_id, strlen(jwt->user_id));
+    publish_one(r, how, ST_ENV_PREFIX "SESSION_HANDLE", jwt->session_handle,
+                strlen(jwt->session_handle));
+    publish_one(r, how, ST_ENV_PREFIX "TENANT_ID", jwt->tenant_id, strlen(jwt->tenant_id));
+    /* v3+: the payload text as the core wrote it; v2: userData, serialised */
+    if (jwt->version >= 3)
+        json = jwt->payload_json;
+    else
+        json = st_json_dump(r->pool, st_jwt_user_data(jwt));
+    if (json)
+        publish_one(r, how, ST_ENV_PREFIX "ACCESS_TOKEN_PAYLOAD", json, strlen(json));
 
-    json_object_foreach((json_t *)payload, key, value) {
-        const char *text;
+    claims = st_claims_of(r->pool, jwt);
+    for (i = 0; i < claims->n; i++) {
+        const st_js_member *m = &claims->members[i];
         apr_size_t len;
-        if (json_is_string(value)) {
-            len = json_string_length(value);
-            text = apr_pstrmemdup(r->pool, json_string_value(value), len);
-        }
-        else {
-            text = st_json_dump(r->pool, value);
-            len = strlen(text);
-        }
-        publish_one(r, how, env_name(r->pool, prefix, key), text, len);
+        const char *text = member_text(r->pool, m, &len);
+        publish_one(r, how, env_name(r->pool, prefix, m->key), text, len);
     }
 }

@@ -12,7 +12,8 @@
 #define ST_CLAIMS_H
 
 #include "httpd.h"
-#include <jansson.h>
+#include "json_scan.h"
+#include "jwt.h"
 
 #define ST_ENV_PREFIX "SUPERTOKENS_"
 
@@ -20,12 +21,15 @@
  * '-' as '_') start with SUPERTOKENS_ or with the directory's claim prefix. Every request. */
 void st_claims_scrub_request(request_rec *r);
 
-/* Publish a verified session. payload_json: the payload's JSON text when the caller has it
- * (the token's own bytes), else NULL and it is serialised from payload. */
-void st_claims_publish(request_rec *r, const char *user_id, const char *session_handle,
-                       const char *tenant_id, const json_t *payload, const char *payload_json);
+/* Publish a verified token: the fixed SUPERTOKENS_* values and one variable (and header) per
+ * top-level claim, read from the scanner's members so no JSON tree is built on this path. */
+void st_claims_publish(request_rec *r, const st_jwt *jwt);
 
-/* The value of a top-level claim as text (strings raw, others as JSON); NULL if absent. */
-const char *st_claim_text(apr_pool_t *p, const json_t *payload, const char *name);
+/* The top-level claims of a verified token: the payload's (v3+) or userData's (legacy tokens;
+ * none when userData is not an object). */
+const st_js_object *st_claims_of(apr_pool_t *p, const st_jwt *jwt);
+
+/* The value of a top-level claim as published (strings raw, others as JSON); NULL if absent. */
+const char *st_claim_text(apr_pool_t *p, const st_jwt *jwt, const char *name);
 
 #endif

@@ -42,7 +42,7 @@ static const json_t *request_payload(request_rec *r)
     st_session loaded;
 
     if (s)
-        return s->payload;
+        return st_session_payload(s);
     if (apr_table_get(r->notes, ST_ANONYMOUS_NOTE))
         return NULL;
     slot = ap_get_request_note(r, peek_note);
@@ -59,7 +59,7 @@ static const json_t *request_payload(request_rec *r)
     out = r->err_headers_out;
     r->err_headers_out = apr_table_copy(r->pool, out);
     if (st_session_load(r, st_dir_conf_get(r)->anti_csrf_check, 0, &loaded) == ST_SESSION_OK)
-        pk->payload = loaded.payload;
+        pk->payload = st_session_payload(&loaded);
     r->err_headers_out = out;
     return pk->payload;
 }

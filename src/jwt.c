@@ -13,6 +13,7 @@
 
 #include "apr_strings.h"
 #include "b64.h"
+#include "json_scan.h"
 #include "json_util.h"
 #include "jwt.h"
 
@@ -68,70 +69,93 @@ static apr_int64_t ms_from(double v)
     return (apr_int64_t)v;
 }
 
-/* sanitizeStringInput: a string claim, JS-trimmed; NULL if absent or not a string. */
-static const char *claim_str(apr_pool_t *p, const json_t *payload, const char *key)
+/* A top-level member of the given type, or NULL. */
+static const st_js_member *member(const st_js_object *o, const char *key, st_js_type type)
 {
-    return st_js_trim(p, st_json_string(payload, key), 0);
+    const st_js_member *m = st_js_get(o, key);
+    return m && m->type == type ? m : NULL;
 }
 
+/* A string member as C text (cut at an embedded NUL, as jansson's json_string_value), or NULL. */
+static const char *member_str(const st_js_object *o, const char *key)
+{
+    const st_js_member *m = member(o, key, ST_JS_STRING);
+    return m ? m->str : NULL;
+}
+
+/* sanitizeStringInput: a string claim, JS-trimmed; NULL if absent or not a string. */
+static const char *claim_str(apr_pool_t *p, const st_js_object *payload, const char *key)
+{
+    return st_js_trim(p, member_str(payload, key), 0);
+}
+
+/* Header and payload are read with the strict scanner (json_scan.c), which accepts exactly what
+ * jansson would but builds no tree: this runs on every protected request. */
 static const char *parse_header(apr_pool_t *p, st_jwt *jwt)
 {
     apr_size_t len;
     const unsigned char *raw = st_b64_decode(p, jwt->header_b64, strlen(jwt->header_b64), &len);
-    const json_t *version, *kid;
+    const st_js_object *h = &jwt->header_claims;
+    const st_js_member *version, *kid;
     const char *typ, *alg;
 
     if (!raw)
         return "header is not base64";
-    jwt->header = st_json_parse(p, (const char *)raw, len, 0);
-    if (!json_is_object(jwt->header))
+    if (st_js_scan_object(p, (const char *)raw, len, 0, &jwt->header_claims) != NULL)
         return "header is not a JSON object";
 
-    version = json_object_get(jwt->header, "version");
+    version = st_js_get(h, "version");
     if (!version) {
         jwt->version = 3;
-    } else if (!json_is_string(version)) {
+    } else if (version->type != ST_JS_STRING) {
         /* The SDK insists on a string because parseInt of other types gives odd results. */
         return "header version is not a string";
-    } else if (!js_parse_int(p, json_string_value(version), &jwt->version) || jwt->version < 3) {
+    } else if (!js_parse_int(p, version->str, &jwt->version) || jwt->version < 3) {
         return "unsupported token version";
     }
-    typ = st_json_string(jwt->header, "typ");
+    typ = member_str(h, "typ");
     if (!typ || strcmp(typ, "JWT") != 0)
         return "header typ is not JWT";
-    kid = json_object_get(jwt->header, "kid");
+    kid = st_js_get(h, "kid");
     if (!kid)
         return "header has no kid";
-    if (!json_is_string(kid))
+    if (kid->type != ST_JS_STRING)
         return "header kid is not a string";
-    jwt->kid = json_string_value(kid);
+    jwt->kid = kid->str;
     /* Only RS256 is ever issued by the core. Like supertokens-node, a token with another alg
      * (or a crit extension, which jose refuses) still parses and then fails verification
      * (TRY_REFRESH_TOKEN); st_jwt_verify_rs256 refuses it before touching any key, so "none"
      * and HMAC key confusion cannot reach a key. */
-    alg = st_json_string(jwt->header, "alg");
-    jwt->alg_rs256 = alg && strcmp(alg, "RS256") == 0 && !json_object_get(jwt->header, "crit");
+    alg = member_str(h, "alg");
+    jwt->alg_rs256 = alg && strcmp(alg, "RS256") == 0 && !st_js_get(h, "crit");
     return NULL;
 }
 
-static int is_num(const json_t *o, const char *k)
+static int is_num(const st_js_object *o, const char *k)
 {
-    return st_json_number(o, k, NULL);
+    return member(o, k, ST_JS_NUMBER) != NULL;
 }
 
-static int is_str(const json_t *o, const char *k)
+static int is_str(const st_js_object *o, const char *k)
 {
-    return st_json_string(o, k) != NULL;
+    return member(o, k, ST_JS_STRING) != NULL;
+}
+
+/* The value of a number member (0 when absent or not a number, like st_json_number). */
+static double num(const st_js_object *o, const char *k)
+{
+    const st_js_member *m = member(o, k, ST_JS_NUMBER);
+    return m ? m->num : 0;
 }
 
 /* validateAccessTokenStructure (accessToken.ts). */
 static const char *check_structure(const st_jwt *jwt)
 {
-    const json_t *pl = jwt->payload;
-    const json_t *stt = json_object_get(pl, "stt");
+    const st_js_object *pl = &jwt->claims;
+    const st_js_member *stt = st_js_get(pl, "stt");
     int ok;
 
-    if (stt && !(json_is_number(stt) && json_number_value(stt) == 0))
+    if (stt && !(stt->type == ST_JS_NUMBER && stt->num == 0))
         return "token is not a session access token (stt)";
     if (jwt->version >= 3) {
         ok = is_str(pl, "sub") && is_num(pl, "exp") && is_num(pl, "iat") &&
@@ -139,7 +163,7 @@ static const char *check_structure(const st_jwt *jwt)
              (jwt->version < 5 || is_str(pl, "rsub"));
     } else {
         ok = is_str(pl, "sessionHandle") && is_str(pl, "userId") &&
-             is_str(pl, "refreshTokenHash1") && st_json_has(pl, "userData") &&
+             is_str(pl, "refreshTokenHash1") && st_js_get(pl, "userData") != NULL &&
              is_num(pl, "expiryTime") && is_num(pl, "timeCreated");
     }
     return ok ? NULL : "payload lacks required claims";
@@ -148,9 +172,9 @@ static const char *check_structure(const st_jwt *jwt)
 /* getInfoFromAccessToken's field resolution. */
 static void resolve_fields(apr_pool_t *p, st_jwt *jwt)
 {
-    const json_t *pl = jwt->payload;
+    const st_js_object *pl = &jwt->claims;
+    const st_js_member *nbf;
     const char *tid;
-    double v = 0;
     int legacy = jwt->version < 3;
 
     jwt->user_id = claim_str(p, pl, legacy ? "userId" : "sub");
@@ -167,21 +191,34 @@ static void resolve_fields(apr_pool_t *p, st_jwt *jwt)
     jwt->tenant_id = tid ? tid : "public";
 
     if (legacy) {
-        st_json_number(pl, "expiryTime", &v);
-        jwt->expiry_ms = ms_from(v);
-        st_json_number(pl, "timeCreated", &v);
-        jwt->time_created_ms = ms_from(v);
-        jwt->user_data = json_object_get(pl, "userData");
+        jwt->expiry_ms = ms_from(num(pl, "expiryTime"));
+        jwt->time_created_ms = ms_from(num(pl, "timeCreated"));
     } else {
-        st_json_number(pl, "exp", &v);
-        jwt->expiry_ms = ms_from(v * 1000);
-        st_json_number(pl, "iat", &v);
-        jwt->time_created_ms = ms_from(v * 1000);
-        jwt->user_data = pl;
+        jwt->expiry_ms = ms_from(num(pl, "exp") * 1000);
+        jwt->time_created_ms = ms_from(num(pl, "iat") * 1000);
     }
-    jwt->has_nbf = st_json_has(pl, "nbf");
-    if (jwt->has_nbf)
-        st_json_number(pl, "nbf", &jwt->nbf);
+    nbf = st_js_get(pl, "nbf");
+    jwt->has_nbf = nbf != NULL;
+    if (nbf && nbf->type == ST_JS_NUMBER)
+        jwt->nbf = nbf->num;
+}
+
+json_t *st_jwt_payload(const st_jwt *jwt)
+{
+    st_jwt *mut = (st_jwt *)jwt;    /* the tree is a cache of what payload_json says */
+
+    if (!jwt)
+        return NULL;
+    if (!mut->payload_tree)
+        mut->payload_tree = st_json_parse(jwt->pool, jwt->payload_json, jwt->payload_json_len,
+                                          JSON_ALLOW_NUL);
+    return json_is_object(mut->payload_tree) ? mut->payload_tree : NULL;
+}
+
+const json_t *st_jwt_user_data(const st_jwt *jwt)
+{
+    json_t *pl = st_jwt_payload(jwt);
+    return jwt && jwt->version < 3 ? json_object_get(pl, "userData") : pl;
 }
 
 const char *st_jwt_parse(apr_pool_t *p, const char *token, apr_size_t len, st_jwt **out)
@@ -207,6 +244,7 @@ const char *st_jwt_parse(apr_pool_t *p, const char *token, apr_size_t len, st_jw
         return "token does not have three parts";
 
     jwt = apr_pcalloc(p, sizeof(*jwt));
+    jwt->pool = p;
     jwt->token = copy;
     jwt->token_len = len;
     jwt->header_b64 = apr_pstrmemdup(p, copy, (apr_size_t)(d1 - copy));
@@ -228,8 +266,7 @@ const char *st_jwt_parse(apr_pool_t *p, const char *token, apr_size_t len, st_jw
     jwt->payload_json = (const char *)pl;
     jwt->payload_json_len = pl_len;
     /* a claim may hold U+0000 (JavaScript accepts it); such values never reach headers */
-    jwt->payload = st_json_parse(p, (const char *)pl, pl_len, JSON_ALLOW_NUL);
-    if (!json_is_object(jwt->payload))
+    if (st_js_scan_object(p, (const char *)pl, pl_len, ST_JS_ALLOW_NUL, &jwt->claims) != NULL)
         return "payload is not a JSON object";
     if ((err = check_structure(jwt)) != NULL)
         return err;
@@ -322,46 +359,39 @@ int st_jwt_verify_rs256_prepared(const st_jwt *jwt, EVP_PKEY_CTX *prepared)
 
 const char *st_jwt_check_time(const st_jwt *jwt, apr_time_t now)
 {
-    const json_t *pl;
-    const json_t *v;
+    const st_js_object *pl;
+    const st_js_member *v;
     double now_ms, now_s, expiry;
     apr_int64_t ms;
 
-    if (!jwt || !jwt->payload)
+    if (!jwt || !jwt->payload_json)
         return "no token";
-    pl = jwt->payload;
+    pl = &jwt->claims;
     ms = apr_time_as_msec(now);               /* Date.now() */
     now_ms = (double)ms;
     /* jose's epoch(): Math.floor(ms / 1000), in integers so no libm is needed. */
     now_s = (double)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
 
     /* jose (lib/jwt_claims_set.js), clockTolerance 0. */
-    v = json_object_get(pl, "iat");
-    if (v && !json_is_number(v))
+    v = st_js_get(pl, "iat");
+    if (v && v->type != ST_JS_NUMBER)
         return "iat claim is not a number";
-    v = json_object_get(pl, "nbf");
+    v = st_js_get(pl, "nbf");
     if (v) {
-        if (!json_is_number(v))
+        if (v->type != ST_JS_NUMBER)
             return "nbf claim is not a number";
-        if (json_number_value(v) > now_s)
+        if (v->num > now_s)
             return "token not yet valid";
     }
-    v = json_object_get(pl, "exp");
+    v = st_js_get(pl, "exp");
     if (v) {
-        if (!json_is_number(v))
+        if (v->type != ST_JS_NUMBER)
             return "exp claim is not a number";
-        if (json_number_value(v) <= now_s)
+        if (v->num <= now_s)
             return "token expired";
     }
     /* The SDK's own check: expiryTime < Date.now(). */
-    if (jwt->version >= 3) {
-        expiry = 0;
-        st_json_number(pl, "exp", &expiry);
-        expiry *= 1000;
-    } else {
-        expiry = 0;
-        st_json_number(pl, "expiryTime", &expiry);
-    }
+    expiry = jwt->version >= 3 ? num(pl, "exp") * 1000 : num(pl, "expiryTime");
     if (expiry < now_ms)
         return "token expired";
     return NULL;

@@ -11,6 +11,7 @@
 
 #include "apr_pools.h"
 #include "apr_time.h"
+#include "json_scan.h"
 
 /* Tokens longer than this are refused before any decoding (real v5 tokens are ~1 KiB). */
 #define ST_JWT_MAX_LEN (16 * 1024)
@@ -34,13 +35,14 @@ typedef struct st_jwt {
     const unsigned char *signature;
     apr_size_t signature_len;
 
-    json_t *header;                  /* parsed header; NULL for legacy tokens; pool-owned */
-    json_t *payload;                 /* parsed payload object; pool-owned */
+    /* Top-level members of the header (v3+) and of the payload, from the strict scanner of
+     * json_scan.c; no jansson tree is built while verifying. */
+    st_js_object header_claims;
+    st_js_object claims;
     const char *payload_json;        /* decoded payload text as sent */
     apr_size_t payload_json_len;
-    /* What the front-token carries as "up" (protocol.md §1.6): the payload for v3+,
-     * payload.userData for legacy tokens. Borrowed from payload. */
-    const json_t *user_data;
+    apr_pool_t *pool;                /* the pool st_jwt_parse was given; owns payload_tree */
+    json_t *payload_tree;            /* built by the first st_jwt_payload(); NULL before */
 
     /* Resolved fields, like accessToken.ts getInfoFromAccessToken (strings are JS-trimmed). */
     const char *user_id;             /* sub (v3+) or userId (v2) */
@@ -73,6 +75,15 @@ typedef struct st_jwt {
  * non-string kid is rejected here (the candidate is ignored).
  */
 const char *st_jwt_parse(apr_pool_t *p, const char *token, apr_size_t len, st_jwt **out);
+
+/* The payload as a jansson object, parsed on first use (authorization rules, expressions,
+ * front-tokens) and owned by the token's pool; NULL only if jansson fails where the scanner did
+ * not (memory). */
+json_t *st_jwt_payload(const st_jwt *jwt);
+
+/* What the front-token carries as "up" (protocol.md §1.6) and what claim rules read: the payload
+ * for v3+, payload.userData for legacy tokens (any JSON type; NULL if unavailable). */
+const json_t *st_jwt_user_data(const st_jwt *jwt);
 
 /* 1 if jwt's signature is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of its signing input
  * under key (which must be an RSA key), else 0. */

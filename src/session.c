@@ -182,10 +182,9 @@ static st_session_status verify_with_core(request_rec *r, const st_server_conf *
             expiry = (double)fresh->expiry_ms;
         s->jwt = fresh;
         s->access_token = token;
-        s->payload = fresh->user_data;
         /* §5.1 step 12: front-token + the token in the request's method, anti-csrf echoed */
         st_out_front_token(r, st_front_token_build(r->pool, fresh->user_id, st_js_time_ms(expiry),
-                                                   fresh->user_data));
+                                                   st_jwt_user_data(fresh)));
         st_out_access_token(r, sc, s->transfer, token);
         if (csrf_header)
             st_out_anti_csrf(r, csrf_header);
@@ -242,7 +241,6 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
         return ST_SESSION_NONE;
 
     s->access_token = s->jwt->token;
-    s->payload = s->jwt->user_data;
     st = verify_local(r, sc, s->jwt, do_csrf, csrf_header, &need_core, &s->core_status);
     if (st != ST_SESSION_OK)
         return st;
@@ -269,6 +267,11 @@ int st_session_reply_error(request_rec *r, st_session_status status, const st_se
     default:
         return st_send_json(r, HTTP_UNAUTHORIZED, "{\"message\":\"unauthorised\"}");
     }
+}
+
+const json_t *st_session_payload(const st_session *s)
+{
+    return s && s->jwt ? st_jwt_user_data(s->jwt) : NULL;
 }
 
 const st_session *st_session_get(request_rec *r)
@@ -351,7 +354,7 @@ static int publish(request_rec *r, st_session *s)
     st_dir_conf *dc = st_dir_conf_get(r);
     const char *claim = st_dcfg_remote_user_claim(dc);
     const char *user = strcmp(claim, "sub") == 0 ? s->jwt->user_id
-                                                 : st_claim_text(r->pool, s->payload, claim);
+                                                 : st_claim_text(r->pool, s->jwt, claim);
     if (user == NULL || *user == '\0') {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10051)
                       "SuperTokensRemoteUserClaim: the session has no claim '%s'",
@@ -361,9 +364,7 @@ static int publish(request_rec *r, st_session *s)
     r->user = (char *)user;
     r->ap_auth_type = "SuperTokens";
     apr_pool_userdata_setn(s, ST_SESSION_KEY, NULL, r->pool);
-    /* v3+: the token's payload text as the core wrote it; v2: userData, serialised */
-    st_claims_publish(r, s->jwt->user_id, s->jwt->session_handle, s->jwt->tenant_id, s->payload,
-                      s->jwt->version >= 3 ? s->jwt->payload_json : NULL);
+    st_claims_publish(r, s->jwt);
     return OK;
 }
 

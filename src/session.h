@@ -24,7 +24,6 @@ typedef struct {
     st_jwt *jwt;                   /* the verified token (the core's replacement if adopted) */
     const char *access_token;      /* raw token string in use */
     st_transfer transfer;          /* where the token came from */
-    const json_t *payload;         /* access-token payload (v2: the userData object) */
     int core_status;               /* with ST_SESSION_CORE_ERROR: 502/503/500 */
 } st_session;
 
@@ -38,6 +37,10 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
 
 /* Answer r for a non-OK status as supertokens-node does; returns DONE. */
 int st_session_reply_error(request_rec *r, st_session_status status, const st_session *s);
+
+/* The session's claims as a jansson value (v3+: the payload object; v2: userData), parsed on
+ * first use and owned by the request pool; NULL without a session. */
+const json_t *st_session_payload(const st_session *s);
 
 /* The session verified for r (or its main/previous request); NULL if none. */
 const st_session *st_session_get(request_rec *r);

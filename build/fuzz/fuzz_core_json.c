@@ -38,7 +38,7 @@ static void session_reply(apr_pool_t *p, const json_t *reply)
     if (!st_json_number(at, "expiry", &at_expiry))
         at_expiry = (double)jwt->expiry_ms;
     FUZZ_CHECK(st_front_token_build(p, st_json_string(session, "userId"), st_js_time_ms(at_expiry),
-                                    jwt->user_data) != NULL);
+                                    st_jwt_user_data(jwt)) != NULL);
     /* tokens_out.c st_out_refresh_token, cookie transfer */
     line = st_cookie_serialize(p, "sRefreshToken", st_json_string(rt, "token"), NULL,
                                "/auth/session/refresh", (apr_time_t)st_js_time_ms(rt_expiry) * 1000,
@@ -63,7 +63,7 @@ static void verify_reply(apr_pool_t *p, const json_t *reply)
         return;
     if (!st_json_number(at, "expiry", &expiry))
         expiry = (double)fresh->expiry_ms;
-    FUZZ_CHECK(st_front_token_build(p, fresh->user_id, st_js_time_ms(expiry), fresh->user_data) != NULL);
+    FUZZ_CHECK(st_front_token_build(p, fresh->user_id, st_js_time_ms(expiry), st_jwt_user_data(fresh)) != NULL);
 }
 
 /* api_emailpassword.c find_emailpassword_user */

@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const st_jwk *via_set;
         size_t i;
 
-        FUZZ_CHECK(jwt != NULL && jwt->payload && json_is_object(jwt->payload));
+        FUZZ_CHECK(jwt != NULL && st_jwt_payload(jwt) && json_is_object(st_jwt_payload(jwt)));
         FUZZ_CHECK(jwt->version >= 2 && jwt->user_id && jwt->session_handle && jwt->refresh_token_hash1);
         FUZZ_CHECK(jwt->recipe_user_id && jwt->tenant_id);
         FUZZ_CHECK((jwt->version == 2) == (jwt->kid == NULL));
@@ -100,8 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK((via_set != NULL) == ok_direct);
 
         /* what a verified session publishes */
-        FUZZ_CHECK(st_front_token_build(p, jwt->user_id, jwt->expiry_ms, jwt->user_data) != NULL);
-        FUZZ_CHECK(st_json_dump(p, jwt->payload) != NULL);
+        FUZZ_CHECK(st_front_token_build(p, jwt->user_id, jwt->expiry_ms, st_jwt_user_data(jwt)) != NULL);
+        FUZZ_CHECK(st_json_dump(p, st_jwt_payload(jwt)) != NULL);
         (void)st_sha256_hex(p, jwt->refresh_token_hash1, strlen(jwt->refresh_token_hash1));
         (void)st_secure_streq(jwt->anti_csrf_token, jwt->session_handle);
     }

@@ -24,12 +24,12 @@ static void v63_front_token_from_access_token(void **state)
     st_jwt *jwt = must_parse(p, V63_ACCESS_TOKEN);
     double exp = 0;
 
-    assert_true(st_json_number(jwt->payload, "exp", &exp));
-    assert_string_equal(st_front_token_build(p, st_json_string(jwt->payload, "sub"),
-                                             (apr_int64_t)exp * 1000, jwt->payload),
+    assert_true(st_json_number(st_jwt_payload(jwt), "exp", &exp));
+    assert_string_equal(st_front_token_build(p, st_json_string(st_jwt_payload(jwt), "sub"),
+                                             (apr_int64_t)exp * 1000, st_jwt_payload(jwt)),
                         V63_FRONT_TOKEN);
     /* The resolved fields give the same result. */
-    assert_string_equal(st_front_token_build(p, jwt->user_id, jwt->expiry_ms, jwt->user_data),
+    assert_string_equal(st_front_token_build(p, jwt->user_id, jwt->expiry_ms, st_jwt_user_data(jwt)),
                         V63_FRONT_TOKEN);
 }
 
@@ -38,7 +38,7 @@ static void v63_front_token_json_shape(void **state)
 {
     apr_pool_t *p = *state;
     st_jwt *jwt = must_parse(p, V63_ACCESS_TOKEN);
-    const char *ft = st_front_token_build(p, jwt->user_id, jwt->expiry_ms, jwt->payload);
+    const char *ft = st_front_token_build(p, jwt->user_id, jwt->expiry_ms, st_jwt_payload(jwt));
     apr_size_t n;
     const char *json = (const char *)st_b64_decode(p, ft, strlen(ft), &n);
     const char *prefix = "{\"uid\":\"fa7a0841-b533-4478-9553-0fde890c3483\",\"ate\":1795345491000,\"up\":{\"iat\":1795341891,";
@@ -68,7 +68,7 @@ static void legacy_and_missing_members(void **state)
     apr_pool_t *p = *state;
     st_jwt *jwt = must_parse(p, V61_V2_TOKEN);
     apr_size_t n;
-    const char *ft = st_front_token_build(p, jwt->user_id, jwt->expiry_ms, jwt->user_data);
+    const char *ft = st_front_token_build(p, jwt->user_id, jwt->expiry_ms, st_jwt_user_data(jwt));
 
     assert_string_equal((const char *)st_b64_decode(p, ft, strlen(ft), &n),
                         "{\"uid\":\"6fb4ddce-8911-4058-92ac-c76057fdaae8\",\"ate\":1683207164365,\"up\":{}}");
