@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "core.h"
+#include "rsa_ifma.h"
 #include "session.h"
 #include "jwks.h"
 #include "api.h"
@@ -33,6 +34,8 @@ static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     int failed = 0;
     (void)pconf;
     (void)plog;
+    /* global: applied on every (re)read, so removing the directive restores the default */
+    st_rsa_ifma_set_enabled(st_server_conf_get(s)->rsa_acceleration != 0);
     for (; s; s = s->next) {
         const char *err = st_config_check_server(ptemp, s, st_server_conf_get(s));
         if (err) {

@@ -39,6 +39,7 @@ void *st_create_server_conf(apr_pool_t *p, server_rec *s)
     c->recipes = -1;
     c->reset_delivery = -1;
     c->login_page = -1;
+    c->rsa_acceleration = -1;
     return c;
 }
 
@@ -73,6 +74,7 @@ void *st_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->reset_delivery = ST_MERGE_INT(reset_delivery);
     c->reset_command = ST_MERGE_PTR(reset_command);
     c->login_page = ST_MERGE_INT(login_page);
+    c->rsa_acceleration = ST_MERGE_INT(rsa_acceleration);
     return c;
 }
 
@@ -538,6 +540,17 @@ static const char *set_login_page(cmd_parms *cmd, void *d, int flag)
     return NULL;
 }
 
+/* Global: the JWKS cache is per process and shared by every virtual host. */
+static const char *set_rsa_acceleration(cmd_parms *cmd, void *d, int flag)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    (void)d;
+    if (err)
+        return err;
+    srv(cmd)->rsa_acceleration = flag;
+    return NULL;
+}
+
 /* ---------- directive handlers: directory scope ---------- */
 
 static const char *set_dir_flag(cmd_parms *cmd, void *d, int flag)
@@ -656,6 +669,9 @@ const command_rec st_directives[] = {
     AP_INIT_ITERATE("SuperTokensRecipes", add_recipe, NULL, ST_SRV,
                     "Which APIs the module serves: session, emailpassword"),
 
+    AP_INIT_FLAG("SuperTokensRSAAcceleration", set_rsa_acceleration, NULL, RSRC_CONF,
+                 "RS256 checks with AVX-512 IFMA where the CPU has it (On, default) or OpenSSL only "
+                 "(Off); main server only"),
     AP_INIT_TAKE1("SuperTokensPasswordResetDelivery", set_reset_delivery, NULL, ST_SRV,
                   "Password-reset links to the error log: log (token hidden) or log-full"),
     AP_INIT_TAKE1("SuperTokensPasswordResetCommand", set_reset_command, NULL, ST_SRV,

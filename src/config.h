@@ -84,6 +84,10 @@ typedef struct {
     int reset_delivery;                  /* -1 unset; ST_RESET_LOG (default) or ST_RESET_LOG_FULL */
     const char *reset_command;           /* program that delivers reset links; NULL: log */
     int login_page;                      /* -1 unset; default 0: serve the built-in login page */
+
+    /* Global (main server only) */
+    int rsa_acceleration;                /* -1 unset; default 1: AVX-512 IFMA RS256 checks where
+                                          * the CPU has it (rsa_ifma.c), 0: OpenSSL only */
 } st_server_conf;
 
 #define ST_RESET_LOG      0

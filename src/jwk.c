@@ -101,6 +101,7 @@ static int import_jwk(apr_pool_t *p, const json_t *jwk, st_jwk *out)
     const char *kid;
     int bits;
 
+    memset(out, 0, sizeof(*out));
     if (!selectable_for_rs256(jwk))
         return 0;
     n = jwk_bn(p, jwk, "n");
@@ -118,8 +119,10 @@ static int import_jwk(apr_pool_t *p, const json_t *jwk, st_jwk *out)
     }
     apr_pool_cleanup_register(p, pkey, pkey_cleanup, apr_pool_cleanup_null);
     out->verify_ctx = st_jwt_rs256_prepare(pkey);
-    if (out->verify_ctx)
+    if (out->verify_ctx) {
         apr_pool_cleanup_register(p, out->verify_ctx, pkey_ctx_cleanup, apr_pool_cleanup_null);
+        out->fast = st_rsa_ifma_prepare(p, pkey);
+    }
     kid = st_json_string(jwk, "kid");
     out->kid = kid;
     out->is_dynamic = kid && strncmp(kid, "d-", 2) == 0;
@@ -178,6 +181,8 @@ const st_jwk *st_jwks_find(const apr_array_header_t *keys, const char *kid)
 
 static int verify_with(const st_jwt *jwt, const st_jwk *k)
 {
+    if (k->fast)
+        return st_jwt_verify_rs256_ifma(jwt, k->fast);
     return k->verify_ctx ? st_jwt_verify_rs256_prepared(jwt, k->verify_ctx)
                          : st_jwt_verify_rs256(jwt, k->key);
 }

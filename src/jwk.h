@@ -19,6 +19,10 @@ typedef struct {
     /* RS256 verify context prepared once (PKCS#1 v1.5, SHA-256) and duplicated per check, so a
      * request does not look algorithms up under OpenSSL's locks; NULL if it could not be made. */
     EVP_PKEY_CTX *verify_ctx;
+    /* The AVX-512 IFMA public operation's precomputed key (rsa_ifma.c), pool memory; NULL where
+     * it does not apply (then verify_ctx is used). Only made alongside verify_ctx, whose
+     * SHA-256 digest it shares. */
+    const st_rsa_ifma_key *fast;
 } st_jwk;
 
 /*

@@ -129,8 +129,14 @@ static st_jwks_set *fetch_set(request_rec *r, st_jwks_cache *c, int *fail_status
     }
     apr_pool_userdata_setn(c->lock, "st-jwks-lock", NULL, p);
     set->refs = 1;   /* the cache's reference */
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10023)
-                  "fetched the core's JWKS: %d key(s)", set->keys->nelts);
+    {
+        int i, fast = 0;
+        for (i = 0; i < set->keys->nelts; i++)
+            fast += APR_ARRAY_IDX(set->keys, i, st_jwk).fast != NULL;
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10023)
+                      "fetched the core's JWKS: %d key(s), %d checked with AVX-512 IFMA, the rest "
+                      "with OpenSSL", set->keys->nelts, fast);
+    }
     return set;
 }
 

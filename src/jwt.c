@@ -16,6 +16,7 @@
 #include "json_scan.h"
 #include "json_util.h"
 #include "jwt.h"
+#include "rsa_ifma.h"
 
 /* base64(JSON.stringify({alg:"RS256",typ:"JWT",version:"1"|"2"})), protocol.md §2.1/§6.1.
  * The SDK recognises legacy tokens by these exact strings, before any decoding. */
@@ -355,6 +356,19 @@ int st_jwt_verify_rs256_prepared(const st_jwt *jwt, EVP_PKEY_CTX *prepared)
     EVP_PKEY_CTX_free(ctx);
     ERR_pop_to_mark();
     return ok;
+}
+
+int st_jwt_verify_rs256_ifma(const st_jwt *jwt, const st_rsa_ifma_key *fast)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+
+    if (!jwt || !jwt->alg_rs256 || !fast || !jwt->signature || !sha256_md)
+        return 0;
+    if (EVP_Digest(jwt->signing_input, jwt->signing_input_len, digest, &digest_len, sha256_md, NULL) != 1
+        || digest_len != 32)
+        return 0;
+    return st_rsa_ifma_verify_sha256(fast, jwt->signature, jwt->signature_len, digest);
 }
 
 const char *st_jwt_check_time(const st_jwt *jwt, apr_time_t now)

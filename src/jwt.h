@@ -12,6 +12,7 @@
 #include "apr_pools.h"
 #include "apr_time.h"
 #include "json_scan.h"
+#include "rsa_ifma.h"
 
 /* Tokens longer than this are refused before any decoding (real v5 tokens are ~1 KiB). */
 #define ST_JWT_MAX_LEN (16 * 1024)
@@ -96,6 +97,11 @@ EVP_PKEY_CTX *st_jwt_rs256_prepare(EVP_PKEY *key);
 /* Like st_jwt_verify_rs256 with a context from st_jwt_rs256_prepare, which is only read
  * (duplicated per call), so one context serves every thread. */
 int st_jwt_verify_rs256_prepared(const st_jwt *jwt, EVP_PKEY_CTX *prepared);
+
+/* Like st_jwt_verify_rs256_prepared, with the AVX-512 IFMA public operation of rsa_ifma.c for a
+ * key st_rsa_ifma_prepare accepted (a 2048-bit modulus on a capable CPU); needs the SHA-256
+ * digest that st_jwt_rs256_prepare fetched. */
+int st_jwt_verify_rs256_ifma(const st_jwt *jwt, const st_rsa_ifma_key *fast);
 
 /* Drops this process's reference to the SHA-256 digest cached by st_jwt_rs256_prepare, as a
  * pool cleanup (data unused) of the child pool, run once every prepared context is freed and

@@ -85,6 +85,11 @@ my @bad = (
      qr/SuperTokensCookieDomain: 'a_b.example.com' is not a valid cookie domain/],
     ['base path with non-ASCII bytes', "${good}SuperTokensAPIBasePath /caf\xc3\xa9\n",
      qr/SuperTokensAPIBasePath: .* is not a plain URL path/],
+    ['RSA acceleration in a virtual host',
+     "${good}<VirtualHost *:80>\nSuperTokensRSAAcceleration Off\n</VirtualHost>\n",
+     qr/SuperTokensRSAAcceleration cannot occur within <VirtualHost> section/],
+    ['RSA acceleration not a flag', "${good}SuperTokensRSAAcceleration fast\n",
+     qr/SuperTokensRSAAcceleration must be On or Off/],
     ['API domain not a domain', "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensAPIDomain /auth\n",
      qr/SuperTokensAPIDomain: /],
 );
@@ -108,6 +113,7 @@ SuperTokensAccessTokenPath /
 SuperTokensJWKSRefreshInterval 600
 SuperTokensCoreTimeout connect=2 io=7
 SuperTokensRecipes session emailpassword
+SuperTokensRSAAcceleration Off
 <Location /x>
     AuthType SuperTokens
     Require valid-user

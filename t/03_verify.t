@@ -225,4 +225,20 @@ is($r->code, 200, 'token signed with the previous key still accepted');
     $r = GET '/protected-cgi/env.cgi', Cookie => "sAccessToken=$tok";
     is($r->code, 200, 'without checkDatabase the revoked token is still valid until it expires (as the SDK)');
 }
+# Which RSA path checked the signatures: the JWKS debug line counts the keys on the AVX-512 IFMA
+# path. The expectation comes from the CPU's own flags, not from the module.
+{
+    my $log = do { local (@ARGV, $/) = Apache::Test::vars('t_logs') . '/error_log'; <> };
+    my $cpu = do { local (@ARGV, $/) = '/proc/cpuinfo'; <> } // '';
+    my $ifma = $cpu =~ /\bavx512ifma\b/ && $cpu =~ /\bavx512vl\b/ && $cpu =~ /\bbmi2\b/;
+    my @fetches = $log =~ /fetched the core's JWKS: (\d+) key\(s\), (\d+) checked with AVX-512 IFMA/g;
+    ok(@fetches >= 2, 'the JWKS fetches are logged with the RSA path of their keys');
+    my ($keys, $fast) = @fetches[-2, -1];
+    if ($ifma) {
+        ok($fast >= 1 && $fast == $keys, "every 2048-bit key uses AVX-512 IFMA on this CPU ($fast of $keys)");
+    } else {
+        is($fast, 0, 'no AVX-512 IFMA on this CPU: every key is checked with OpenSSL');
+    }
+}
+
 done_testing();
