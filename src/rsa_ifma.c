@@ -21,8 +21,8 @@
 #define IFMA_TARGET __attribute__((target("avx512f,avx512vl,avx512ifma,bmi2")))
 
 struct st_rsa_ifma_key {
-    _Alignas(64) uint64_t n[LIMBS];     /* modulus, 52-bit limbs */
-    _Alignas(64) uint64_t r2[LIMBS];    /* R^2 mod n, to enter Montgomery form */
+    uint64_t n[LIMBS];                  /* modulus, 52-bit limbs */
+    uint64_t r2[LIMBS];                 /* R^2 mod n, to enter Montgomery form */
     uint64_t k0;                        /* -n^-1 mod 2^52 */
     uint64_t e;                         /* public exponent, odd, >= 3 */
     unsigned char n_bytes[ST_RSA_IFMA_SIG_LEN];   /* big-endian, for the s < n check */
@@ -135,8 +135,8 @@ static void amm(uint64_t *r, const uint64_t *a, const uint64_t *b, const st_rsa_
 
 #pragma GCC unroll 5
     for (j = 0; j < VECS; j++) {
-        A[j] = _mm512_load_si512(a + 8 * j);
-        N[j] = _mm512_load_si512(k->n + 8 * j);
+        A[j] = _mm512_loadu_si512(a + 8 * j);
+        N[j] = _mm512_loadu_si512(k->n + 8 * j);
         X[j] = _mm512_madd52lo_epu64(zero, A[j], B);
     }
 
@@ -179,7 +179,7 @@ static void amm(uint64_t *r, const uint64_t *a, const uint64_t *b, const st_rsa_
 #pragma GCC unroll 5
     for (j = 0; j < VECS; j++) {
         X[j] = _mm512_add_epi64(X[j], _mm512_alignr_epi64(C[j], j > 0 ? C[j - 1] : zero, 7));
-        _mm512_store_si512(r + 8 * j, X[j]);
+        _mm512_storeu_si512(r + 8 * j, X[j]);
         over |= _mm512_cmpgt_epu64_mask(X[j], mask);
     }
     if (over) {
@@ -196,7 +196,7 @@ static void amm(uint64_t *r, const uint64_t *a, const uint64_t *b, const st_rsa_
 IFMA_TARGET
 static void mod_exp(unsigned char *out, const st_rsa_ifma_key *k, const unsigned char *sig)
 {
-    _Alignas(64) uint64_t s[LIMBS], sr[LIMBS], x[LIMBS];
+    uint64_t s[LIMBS], sr[LIMBS], x[LIMBS];
     int bit = 63 - __builtin_clzll(k->e);
 
     bytes_to_limbs(s, sig);
@@ -256,7 +256,6 @@ st_rsa_ifma_key *st_rsa_ifma_prepare(apr_pool_t *p, EVP_PKEY *key)
     BIGNUM *n = NULL, *e = NULL, *r2 = NULL;
     BN_CTX *ctx = NULL;
     st_rsa_ifma_key *k, *out = NULL;
-    void *mem;
     uint64_t inv;
     int i;
 
@@ -273,9 +272,9 @@ st_rsa_ifma_key *st_rsa_ifma_prepare(apr_pool_t *p, EVP_PKEY *key)
         || !BN_mod(r2, r2, n, ctx))
         goto done;
 
-    if ((mem = apr_palloc(p, sizeof(*k) + 63)) == NULL)
+    /* vector loads and stores are unaligned (loadu/storeu): no alignment to arrange */
+    if ((k = apr_palloc(p, sizeof(*k))) == NULL)
         goto done;
-    k = (st_rsa_ifma_key *)(((uintptr_t)mem + 63) & ~(uintptr_t)63);
     if (!bn_to_limbs(k->n, n) || !bn_to_limbs(k->r2, r2)
         || BN_bn2binpad(n, k->n_bytes, sizeof(k->n_bytes)) != (int)sizeof(k->n_bytes))
         goto done;
