@@ -51,6 +51,7 @@ static void st_child_init(apr_pool_t *pchild, server_rec *s)
     if (!st_form_init())
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10003)
                      "could not compile the email rule of the EmailPassword API");
+    apr_pool_cleanup_register(pchild, NULL, st_form_release, apr_pool_cleanup_null);
     if (st_core_child_init(pchild, s) != APR_SUCCESS || st_jwks_child_init(pchild, s) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10002)
                      "could not set up the SuperTokens core client in this process");

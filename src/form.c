@@ -29,6 +29,14 @@ int st_form_init(void)
     return email_re != NULL;
 }
 
+apr_status_t st_form_release(void *unused)
+{
+    (void)unused;
+    pcre2_code_free(email_re);
+    email_re = NULL;
+    return APR_SUCCESS;
+}
+
 const char *st_validate_email(const char *value)
 {
     pcre2_match_data *md;

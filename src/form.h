@@ -27,6 +27,9 @@ extern const st_form st_form_signup, st_form_signin, st_form_reset_token, st_for
 
 /* Compile the email rule once per process (child_init, or a test's setup). 0 on failure. */
 int st_form_init(void);
+/* Frees what st_form_init compiled, as a cleanup (data unused) of the pool of the process that
+ * called it: httpd unloads the module at exit, so a compiled rule still held then is a leak. */
+apr_status_t st_form_release(void *unused);
 
 const char *st_validate_email(const char *value);     /* NULL or "Email is invalid" */
 const char *st_validate_password(const char *value);  /* NULL or the SDK's policy message */
