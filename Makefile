@@ -17,7 +17,7 @@ MODULE_HDR := $(wildcard src/*.h)
 MODULE_SO  := .libs/mod_supertokens.so
 
 # Sources with no httpd symbols: linked into the C unit tests (and fuzz targets).
-UNIT_SRC_ALL := src/domain.c src/form.c src/b64.c src/cookie.c src/json_util.c src/json_scan.c src/jwt.c src/jwk.c src/rsa_ifma.c src/front_token.c src/http_parse.c
+UNIT_SRC_ALL := src/domain.c src/form.c src/b64.c src/cookie.c src/json_util.c src/json_scan.c src/jwt.c src/jwk.c src/rsa_ifma.c src/session_reply.c src/front_token.c src/http_parse.c
 UNIT_SRC     := $(filter $(wildcard src/*.c),$(UNIT_SRC_ALL))
 
 WARN       := -Wall -Wextra -Werror

@@ -12,6 +12,7 @@
 #include "front_token.h"
 #include "json_util.h"
 #include "session.h"
+#include "session_reply.h"
 #include "tokens_out.h"
 
 #include "http_log.h"
@@ -40,33 +41,6 @@ static void revoke_session(request_rec *r, const char *handle)
         != APR_SUCCESS || reply.status != 200)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10072)
                       "could not revoke the session after token theft");
-}
-
-/* What a session create or refresh reply carries (protocol.md §3.3). */
-typedef struct {
-    const char *access_token, *refresh_token, *user_id, *anti_csrf;
-    apr_int64_t access_expiry_ms, refresh_expiry_ms;
-    st_jwt *jwt;                  /* the new access token, parsed */
-} st_new_session;
-
-/* Check a create/refresh reply's shape; 0 when it is unusable. */
-static int read_new_session(request_rec *r, const json_t *reply, st_new_session *ns)
-{
-    const json_t *at = json_object_get(reply, "accessToken");
-    const json_t *rt = json_object_get(reply, "refreshToken");
-    double at_expiry = 0, rt_expiry = 0;
-
-    ns->access_token = st_json_string(at, "token");
-    ns->refresh_token = st_json_string(rt, "token");
-    ns->user_id = st_json_string(json_object_get(reply, "session"), "userId");
-    ns->anti_csrf = st_json_string(reply, "antiCsrfToken");
-    if (!ns->access_token || !ns->refresh_token || !ns->user_id || !st_json_number(rt, "expiry", &rt_expiry)
-        || st_jwt_parse(r->pool, ns->access_token, strlen(ns->access_token), &ns->jwt) != NULL)
-        return 0;
-    ns->access_expiry_ms = st_json_number(at, "expiry", &at_expiry) ? st_js_time_ms(at_expiry)
-                                                                      : ns->jwt->expiry_ms;
-    ns->refresh_expiry_ms = st_js_time_ms(rt_expiry);
-    return 1;
 }
 
 /* front-token, access and refresh token the way they came, anti-csrf: the SDK's order (§1.5). */
@@ -105,7 +79,7 @@ int st_api_create_session(request_rec *r, const char *tenant_id, const char *rec
     if (st_core_post(r->pool, r->server, apr_pstrcat(r->pool, "/", tenant_id, "/recipe/session", NULL),
                      "session", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
         return st_api_core_failed(r, &reply, "session create");
-    if (!read_new_session(r, reply.json, &ns)) {
+    if (!st_new_session_read(r->pool, reply.json, &ns)) {
         reply.error = "unexpected session create reply";
         return st_api_core_failed(r, &reply, "session create");
     }
@@ -204,7 +178,7 @@ int st_api_refresh(request_rec *r, const st_api_call *call)
         st_out_clear_all(r, sc);
         return st_send_json(r, HTTP_UNAUTHORIZED, "{\"message\":\"token theft detected\"}");
     }
-    if (status == NULL || strcmp(status, "OK") != 0 || !read_new_session(r, reply.json, &ns)) {
+    if (status == NULL || strcmp(status, "OK") != 0 || !st_new_session_read(r->pool, reply.json, &ns)) {
         reply.error = "unexpected refresh reply";
         return st_api_core_failed(r, &reply, "refresh");
     }

@@ -1,12 +1,10 @@
 /*
  * fuzz_core_json.c: JSON replies from the SuperTokens core, parsed with st_json_parse as
  * core.c's use_reply does, then read with the st_json_* getters the way the module's callers
- * read them. The callers live in files with httpd symbols, so their pure parts are mirrored
- * here (keep in step with them):
- *   - session create / refresh (api_session.c): status, accessToken{token,expiry},
- *     refreshToken{token,expiry}, session{userId,handle}, antiCsrfToken; st_jwt_parse of the
- *     new access token; the front-token and the refresh-token Set-Cookie built from them
- *     (tokens_out.c st_out_refresh_token);
+ * read them. Session create / refresh replies go through the module's own st_new_session_read
+ * (session_reply.c), then the front-token and the refresh-token Set-Cookie built from them
+ * (tokens_out.c st_out_refresh_token). The other callers live in files with httpd symbols, so
+ * their pure parts are mirrored here (keep in step with them):
  *   - session verify (session.c): status, the replacement accessToken and its front-token;
  *   - EmailPassword: the user object in the FDI shape with the module's own st_fdi_user
  *     (src/form.c), users[].loginMethods[] lookup, token, userId, status;
@@ -20,33 +18,25 @@
 #include "front_token.h"
 #include "json_util.h"
 #include "jwt.h"
+#include "session_reply.h"
 
-/* api_session.c: the tokens of a create/refresh reply, and what is sent to the client */
+/* api_session.c: st_new_session_read (the module's own), then the front-token and the
+ * refresh-token Set-Cookie built from it as write_new_session does */
 static void session_reply(apr_pool_t *p, const json_t *reply)
 {
-    const json_t *at = json_object_get(reply, "accessToken");
-    const json_t *rt = json_object_get(reply, "refreshToken");
-    const json_t *session = json_object_get(reply, "session");
-    double at_expiry = 0, rt_expiry = 0;
-    st_jwt *jwt = NULL;
+    st_new_session ns;
     const char *line;
 
-    if (!st_json_string(at, "token") || !st_json_string(rt, "token") || !st_json_number(rt, "expiry", &rt_expiry)
-        || !st_json_string(session, "userId")
-        || st_jwt_parse(p, st_json_string(at, "token"), strlen(st_json_string(at, "token")), &jwt))
+    if (!st_new_session_read(p, reply, &ns))
         return;
-    if (!st_json_number(at, "expiry", &at_expiry))
-        at_expiry = (double)jwt->expiry_ms;
-    FUZZ_CHECK(st_front_token_build(p, st_json_string(session, "userId"), st_js_time_ms(at_expiry),
-                                    st_jwt_user_data(jwt)) != NULL);
+    FUZZ_CHECK(ns.jwt != NULL && ns.access_token && ns.refresh_token && ns.user_id);
+    FUZZ_CHECK(st_front_token_build(p, ns.user_id, ns.access_expiry_ms, st_jwt_user_data(ns.jwt)) != NULL);
     /* tokens_out.c st_out_refresh_token, cookie transfer */
-    line = st_cookie_serialize(p, "sRefreshToken", st_json_string(rt, "token"), NULL,
-                               "/auth/session/refresh", (apr_time_t)st_js_time_ms(rt_expiry) * 1000,
-                               1, 1, "lax");
+    line = st_cookie_serialize(p, "sRefreshToken", ns.refresh_token, NULL, "/auth/session/refresh",
+                               (apr_time_t)ns.refresh_expiry_ms * 1000, 1, 1, "lax");
     FUZZ_CHECK(line == NULL || strncmp(line, "sRefreshToken=", 14) == 0);
-    (void)st_cookie_serialize(p, "sAccessToken", st_json_string(at, "token"), NULL, "/",
+    (void)st_cookie_serialize(p, "sAccessToken", ns.access_token, NULL, "/",
                               APR_INT64_C(1795341891) * APR_USEC_PER_SEC, 1, 0, "none");
-    (void)st_json_string(reply, "antiCsrfToken");
 }
 
 /* session.c verify_with_core: the replacement access token of a verify reply */
