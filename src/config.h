@@ -85,6 +85,10 @@ typedef struct {
     const char *reset_command;           /* program that delivers reset links; NULL: log */
     int login_page;                      /* -1 unset; default 0: serve the built-in login page */
 
+    /* Per process, not configuration: this server's JWKS cache (jwks.c), set in child_init so
+     * a request does not look it up; NULL before, and without SuperTokensConnectionURI. */
+    struct st_jwks_cache *jwks_cache;
+
     /* Global (main server only) */
     int rsa_acceleration;                /* -1 unset; default 1: AVX-512 IFMA RS256 checks where
                                           * the CPU has it (rsa_ifma.c), 0: OpenSSL only */

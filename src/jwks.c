@@ -22,7 +22,7 @@ struct st_jwks_set {
     int refs;                     /* the cache's own reference + one per holder */
 };
 
-typedef struct {
+typedef struct st_jwks_cache {
     apr_pool_t *pool;             /* parent of the sets' pools */
     apr_thread_mutex_t *lock;
     apr_thread_mutex_t *fetch_lock;
@@ -32,7 +32,6 @@ typedef struct {
     int last_status;              /* HTTP status of the last failed fetch, 0 after a success */
 } st_jwks_cache;
 
-static apr_hash_t *caches;        /* cache_key() -> st_jwks_cache; read-only after child_init */
 
 /* Keys are shared only between vhosts that reach the core the same way: same URLs and the
  * same CA for https, so a vhost that would refuse the core's certificate never uses keys
@@ -44,9 +43,11 @@ static const char *cache_key(apr_pool_t *p, const st_server_conf *sc)
 
 apr_status_t st_jwks_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    /* cache_key() -> st_jwks_cache: vhosts reaching the core the same way share one */
+    apr_hash_t *caches = apr_hash_make(pchild);
+
     /* runs after the caches' subpools (and the key contexts that use the digest) are gone */
     apr_pool_cleanup_register(pchild, NULL, st_jwt_release_digest, apr_pool_cleanup_null);
-    caches = apr_hash_make(pchild);
     for (; s; s = s->next) {
         st_server_conf *sc = st_server_conf_get(s);
         st_jwks_cache *c;
@@ -54,7 +55,7 @@ apr_status_t st_jwks_child_init(apr_pool_t *pchild, server_rec *s)
         if (sc->connection_uri == NULL)
             continue;
         key = cache_key(pchild, sc);
-        if (apr_hash_get(caches, key, APR_HASH_KEY_STRING))
+        if ((sc->jwks_cache = apr_hash_get(caches, key, APR_HASH_KEY_STRING)) != NULL)
             continue;
         c = apr_pcalloc(pchild, sizeof(*c));
         apr_pool_create(&c->pool, pchild);
@@ -62,6 +63,7 @@ apr_status_t st_jwks_child_init(apr_pool_t *pchild, server_rec *s)
             || apr_thread_mutex_create(&c->fetch_lock, APR_THREAD_MUTEX_DEFAULT, pchild) != APR_SUCCESS)
             return APR_EGENERAL;
         apr_hash_set(caches, key, APR_HASH_KEY_STRING, c);
+        sc->jwks_cache = c;
     }
     return APR_SUCCESS;
 }
@@ -143,8 +145,7 @@ static st_jwks_set *fetch_set(request_rec *r, st_jwks_cache *c, int *fail_status
 st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *fail_status)
 {
     st_server_conf *sc = st_server_conf_get(r->server);
-    st_jwks_cache *c = caches && sc->connection_uri
-        ? apr_hash_get(caches, cache_key(r->pool, sc), APR_HASH_KEY_STRING) : NULL;
+    st_jwks_cache *c = sc->jwks_cache;     /* found in child_init */
     apr_interval_time_t ttl = st_cfg_jwks_refresh_interval(sc);
     st_jwks_set *set = NULL, *fresh;
     apr_time_t now = apr_time_now();
