@@ -120,9 +120,6 @@ static int find_emailpassword_user(request_rec *r, const char *tenant, const cha
                                    const char **recipe_user_id)
 {
     st_core_reply reply;
-    const json_t *users;
-    const char *want = st_js_trim(r->pool, email, 0);
-    size_t i, k;
 
     *recipe_user_id = NULL;
     if (st_core_get(r->pool, r->server,
@@ -130,19 +127,7 @@ static int find_emailpassword_user(request_rec *r, const char *tenant, const cha
                                 st_uri_encode_component(r->pool, email), "&doUnionOfAccountInfo=false", NULL),
                     NULL, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
         return st_api_core_failed(r, &reply, "user lookup");
-    users = json_object_get(reply.json, "users");
-    for (i = 0; i < json_array_size(users); i++) {
-        const json_t *lm = json_object_get(json_array_get(users, i), "loginMethods");
-        for (k = 0; k < json_array_size(lm); k++) {
-            const json_t *m = json_array_get(lm, k);
-            const char *e = st_json_string(m, "email");
-            if (st_json_string(m, "recipeId") && !strcmp(st_json_string(m, "recipeId"), "emailpassword")
-                && e && !strcasecmp(e, want)) {
-                *recipe_user_id = st_json_string(m, "recipeUserId");
-                return OK;
-            }
-        }
-    }
+    *recipe_user_id = st_ep_recipe_user_id(r->pool, reply.json, email);
     return OK;
 }
 

@@ -229,3 +229,21 @@ json_t *st_fdi_user(apr_pool_t *p, const json_t *user, int user_object)
     copy_member(out, user, "timeJoined");
     return out;
 }
+
+const char *st_ep_recipe_user_id(apr_pool_t *p, const json_t *reply, const char *email)
+{
+    const json_t *users = json_object_get(reply, "users");
+    const char *want = st_js_trim(p, email, 0);
+    size_t i, k;
+
+    for (i = 0; want && i < json_array_size(users); i++) {
+        const json_t *lm = json_object_get(json_array_get(users, i), "loginMethods");
+        for (k = 0; k < json_array_size(lm); k++) {
+            const json_t *m = json_array_get(lm, k);
+            const char *recipe = st_json_string(m, "recipeId"), *e = st_json_string(m, "email");
+            if (recipe && !strcmp(recipe, "emailpassword") && e && !strcasecmp(e, want))
+                return st_json_string(m, "recipeUserId");
+        }
+    }
+    return NULL;
+}

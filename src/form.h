@@ -52,4 +52,8 @@ int st_fdi_wants_user_object(const char *fdi_version);
 /* The FDI user object from the core's user, in the SDK's key order (§4, §6.3); pool-owned. */
 json_t *st_fdi_user(apr_pool_t *p, const json_t *user, int user_object);
 
+/* In a GET /{tenant}/users/by-accountinfo reply, the recipeUserId of the emailpassword login
+ * method whose email equals email (JS-trimmed, compared case-insensitively); NULL if none. */
+const char *st_ep_recipe_user_id(apr_pool_t *p, const json_t *reply, const char *email);
+
 #endif

@@ -6,8 +6,9 @@
  * (tokens_out.c st_out_refresh_token). The other callers live in files with httpd symbols, so
  * their pure parts are mirrored here (keep in step with them):
  *   - session verify (session.c): status, the replacement accessToken and its front-token;
- *   - EmailPassword: the user object in the FDI shape with the module's own st_fdi_user
- *     (src/form.c), users[].loginMethods[] lookup, token, userId, status;
+ *   - EmailPassword: the user object in the FDI shape and the users[].loginMethods[] lookup,
+ *     with the module's own st_fdi_user and st_ep_recipe_user_id (src/form.c); token, userId,
+ *     status;
  *   - /apiversion (core.c): versions[].
  * Input: the reply body.
  */
@@ -56,27 +57,6 @@ static void verify_reply(apr_pool_t *p, const json_t *reply)
     FUZZ_CHECK(st_front_token_build(p, fresh->user_id, st_js_time_ms(expiry), st_jwt_user_data(fresh)) != NULL);
 }
 
-/* api_emailpassword.c find_emailpassword_user */
-static void users_lookup(apr_pool_t *p, const json_t *reply)
-{
-    const json_t *users = json_object_get(reply, "users");
-    const char *want = st_js_trim(p, " User@Example.com ", 0);
-    size_t i, k;
-
-    for (i = 0; i < json_array_size(users); i++) {
-        const json_t *lm = json_object_get(json_array_get(users, i), "loginMethods");
-        for (k = 0; k < json_array_size(lm); k++) {
-            const json_t *m = json_array_get(lm, k);
-            const char *e = st_json_string(m, "email");
-            if (st_json_string(m, "recipeId") && !strcmp(st_json_string(m, "recipeId"), "emailpassword")
-                && e && !strcasecmp(e, want)) {
-                (void)st_json_string(m, "recipeUserId");
-                return;
-            }
-        }
-    }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = fuzz_pool_begin();
@@ -101,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(st_json_dump(p, st_fdi_user(p, user, 0)) != NULL);
             (void)st_json_string(reply, "recipeUserId");
         }
-        users_lookup(p, reply);
+        (void)st_ep_recipe_user_id(p, reply, " User@Example.com ");
         (void)st_json_string(reply, "token");
         (void)st_json_string(reply, "userId");
         for (i = 0; i < json_array_size(versions); i++)

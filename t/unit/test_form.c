@@ -119,6 +119,23 @@ static void test_fdi_user(void **state)
     assert_false(st_fdi_wants_user_object("2.0"));
 }
 
+/* GET /{t}/users/by-accountinfo: the emailpassword login method for the email, as the core
+ * 11 lists it (a user may have several login methods; only emailpassword counts). */
+static void test_recipe_user_lookup(void **state)
+{
+    json_t *reply = j("{\"status\":\"OK\",\"users\":["
+        "{\"id\":\"u1\",\"loginMethods\":[{\"recipeId\":\"thirdparty\",\"email\":\"a@x.com\",\"recipeUserId\":\"tp1\"},"
+        "{\"recipeId\":\"emailpassword\",\"email\":\"A@X.com\",\"recipeUserId\":\"ep1\"}]},"
+        "{\"id\":\"u2\",\"loginMethods\":[{\"recipeId\":\"emailpassword\",\"email\":\"b@x.com\",\"recipeUserId\":\"ep2\"}]}]}");
+    (void)state;
+    assert_string_equal(st_ep_recipe_user_id(pool, reply, "a@x.com"), "ep1");    /* not tp1 */
+    assert_string_equal(st_ep_recipe_user_id(pool, reply, "  b@X.COM "), "ep2");  /* trimmed, any case */
+    assert_null(st_ep_recipe_user_id(pool, reply, "c@x.com"));
+    assert_null(st_ep_recipe_user_id(pool, j("{\"status\":\"OK\",\"users\":[]}"), "a@x.com"));
+    assert_null(st_ep_recipe_user_id(pool, j("{\"users\":[{\"loginMethods\":[{\"recipeId\":\"thirdparty\",\"email\":\"a@x.com\"}]}]}"), "a@x.com"));
+    assert_null(st_ep_recipe_user_id(pool, j("{\"users\":\"nope\"}"), "a@x.com"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +144,7 @@ int main(void)
         cmocka_unit_test(test_form_syntax),
         cmocka_unit_test(test_form_fields),
         cmocka_unit_test(test_fdi_user),
+        cmocka_unit_test(test_recipe_user_lookup),
     };
     int rc;
     apr_initialize();
