@@ -349,6 +349,12 @@ static void prepare_refuses_other_keys(void **state)
         assert_non_null(st_rsa_ifma_prepare(p, k2048));
     else
         assert_null(st_rsa_ifma_prepare(p, k2048));
+    /* SuperTokensRSAAcceleration Off: every key refused, and On again restores it */
+    st_rsa_ifma_set_enabled(0);
+    assert_null(st_rsa_ifma_prepare(p, k2048));
+    st_rsa_ifma_set_enabled(1);
+    if (avail)
+        assert_non_null(st_rsa_ifma_prepare(p, k2048));
 
     assert_int_equal(BN_set_word(e, 1), 1);                             /* e = 1 */
     assert_null(st_rsa_ifma_prepare(p, rsa_public(p, n, e)));
