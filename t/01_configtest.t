@@ -4,24 +4,12 @@ use strict;
 use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
 use File::Temp qw(tempdir);
+use lib 't/lib';
+use STTest qw(standalone_conf);
 
 my $vars = Apache::Test::vars();
-# the module under test (t/TEST.PL: .libs/, or build/asan/ under make test-asan)
-my $so = $ENV{ST_MODULE_SO} // "$vars->{serverroot}/../.libs/mod_supertokens.so";
 my $dir = tempdir(CLEANUP => 1);
-
-my $base = <<"EOC";
-ServerRoot $dir
-ServerName localhost
-PidFile $dir/httpd.pid
-ErrorLog $dir/error_log
-DefaultRuntimeDir $dir
-LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule supertokens_module $so
-EOC
+my $base = standalone_conf($dir);
 
 my $good = <<'EOC';
 SuperTokensConnectionURI http://127.0.0.1:3567

@@ -12,7 +12,7 @@ use Apache::TestRequest qw(GET);
 use JSON::PP ();
 use File::Temp qw(tempdir);
 use lib 't/lib';
-use STTest qw(create_session env_of);
+use STTest qw(create_session env_of standalone_conf);
 
 my $port = Apache::Test::vars('port');
 my $iss = "http://localhost:$port/auth";
@@ -289,19 +289,8 @@ is($r->code, 403, 'RewriteCond expr on a claim: free is refused');
 # --- Require lines and expressions are checked at config time --------------------------------
 {
     my $vars = Apache::Test::vars();
-    my $so = $ENV{ST_MODULE_SO} // "$vars->{serverroot}/../.libs/mod_supertokens.so";
     my $dir = tempdir(CLEANUP => 1);
-    my $base = <<"EOC";
-ServerRoot $dir
-ServerName localhost
-PidFile $dir/httpd.pid
-ErrorLog $dir/error_log
-DefaultRuntimeDir $dir
-LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule supertokens_module $so
+    my $base = standalone_conf($dir) . <<"EOC";
 SuperTokensConnectionURI http://127.0.0.1:3567
 SuperTokensAPIDomain http://localhost:3001
 SuperTokensWebsiteDomain http://localhost:3000

@@ -10,11 +10,31 @@ use JSON::PP ();
 use MIME::Base64 qw(decode_base64);
 
 our @EXPORT_OK = qw(core core_ctl create_session forge jwt_payload jwt_header b64url_decode
-                    cookies_of env_of front_token_decode refresh_session);
+                    cookies_of env_of front_token_decode refresh_session standalone_conf);
 
 our $API_KEY = 'st-test-api-key-0123456789abcdef';
 my $json = JSON::PP->new->canonical;
 my $ua = LWP::UserAgent->new(keep_alive => 1, timeout => 20);
+
+# The head of a stand-alone httpd configuration living in $dir (t/01 and t/07 configtest their
+# own files, t/03 starts a second server): paths, the event MPM, authn/authz core and the module
+# under test (t/TEST.PL's .libs/ build, or ST_MODULE_SO under make test-asan).
+sub standalone_conf {
+    my ($dir) = @_;
+    my $so = $ENV{ST_MODULE_SO} // Apache::Test::vars()->{serverroot} . '/../.libs/mod_supertokens.so';
+    return <<"EOC";
+ServerRoot $dir
+ServerName localhost
+PidFile $dir/httpd.pid
+ErrorLog $dir/error_log
+DefaultRuntimeDir $dir
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+LoadModule supertokens_module $so
+EOC
+}
 
 # core($method, $path, $body_or_undef, port => ...) -> decoded JSON reply (or {raw, status})
 sub core {
