@@ -9,6 +9,7 @@
 #include "login_page.h"
 #include "tokens_out.h"
 #include "json_util.h"
+#include "jwt.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -48,15 +49,13 @@ static const char *below_base(request_rec *r, const st_server_conf *sc)
     return rest;
 }
 
-/* Split "/<tenant><path>" when tenant matches [a-zA-Z0-9-]+. */
+/* Split "/<tenant><path>" when tenant is a valid tenant id (st_tenant_id_valid). */
 static int split_tenant(apr_pool_t *p, const char *rest, const char **tenant, const char **path)
 {
     const char *t = rest + 1, *slash;
-    if (rest[0] != '/' || (slash = strchr(t, '/')) == NULL || slash == t)
+    if (rest[0] != '/' || (slash = strchr(t, '/')) == NULL
+        || !st_tenant_id_valid(t, (apr_size_t)(slash - t)))
         return 0;
-    for (const char *c = t; c < slash; c++)
-        if (!apr_isalnum(*c) && *c != '-')
-            return 0;
     *tenant = apr_pstrmemdup(p, t, (apr_size_t)(slash - t));
     *path = slash;
     return 1;

@@ -12,6 +12,8 @@
 #include <openssl/err.h>
 
 #include "apr_strings.h"
+#include "apr_lib.h"
+#include <strings.h>
 #include "b64.h"
 #include "json_scan.h"
 #include "json_util.h"
@@ -440,4 +442,15 @@ int st_secure_streq(const char *a, const char *b)
     if (la != lb)
         return 0;
     return CRYPTO_memcmp(a, b, la) == 0;
+}
+
+int st_tenant_id_valid(const char *id, apr_size_t len)
+{
+    apr_size_t i;
+    if (len == 0 || (len >= 6 && strncasecmp(id, "appid-", 6) == 0))
+        return 0;
+    for (i = 0; i < len; i++)
+        if (!apr_isalnum(id[i]) && id[i] != '-')
+            return 0;
+    return 1;
 }

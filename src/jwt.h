@@ -125,4 +125,9 @@ char *st_sha256_hex(apr_pool_t *p, const char *data, apr_size_t len);
  * (CRYPTO_memcmp); only the lengths may leak. 0 if either is NULL. */
 int st_secure_streq(const char *a, const char *b);
 
+/* 1 when id may name a tenant in a core path: [a-zA-Z0-9-]+, and not beginning with
+ * "appid-" in any case (the core would read "/appid-x" as another app). Applies to ids
+ * from requests (API paths, page parameters) and from tokens (tId). */
+int st_tenant_id_valid(const char *id, apr_size_t len);
+
 #endif
