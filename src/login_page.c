@@ -45,10 +45,14 @@ static const char login_script[] =
     "<script nonce=\"%s\">(function(){\n"
     "var api=%s, signup=false, q=new URLSearchParams(location.search);\n"
     "function $(i){return document.getElementById(i);}\n"
-    /* only same-site relative paths: '/x' but not '//host' or '/\\host', no control characters */
-    "function target(){var p=q.get('redirectToPath');"
-    " if(!p||p.charAt(0)!=='/'||p.charAt(1)==='/'||p.charAt(1)==='\\\\'||/[\\u0000-\\u001f\\\\]/.test(p))return '/';"
-    " return p;}\n"
+    /* only paths on this site: '/x' but not '//host' or '/\\host', no control characters or
+     * backslashes; then resolved as the browser would and kept only if the origin is ours
+     * (so '/..//evil.com' cannot turn into '//evil.com') */
+    "function target(){var p=q.get('redirectToPath'),u;"
+    " if(!p||p.charAt(0)!=='/'||p.charAt(1)==='/'||/[\\u0000-\\u001f\\u007f\\\\]/.test(p))return '/';"
+    " try{u=new URL(p,location.origin);}catch(e){return '/';}"
+    " if(u.origin!==location.origin)return '/';"
+    " return u.href;}\n"
     "function clear(){['st-general','st-email-error','st-password-error'].forEach(function(i){$(i).textContent='';});}\n"
     "$('st-toggle').onclick=function(){signup=!signup;clear();"
     " $('st-title').textContent=signup?'Sign up':'Sign in';$('st-submit').textContent=signup?'Sign up':'Sign in';"
@@ -72,7 +76,7 @@ static const char reset_script[] =
     "var api=%s, q=new URLSearchParams(location.search);\n"
     "function $(i){return document.getElementById(i);}\n"
     "$('st-form').onsubmit=function(e){e.preventDefault();$('st-general').textContent='';$('st-password-error').textContent='';\n"
-    " var t=q.get('tenantId'), path=(t&&t!=='public'&&/^[A-Za-z0-9-]+$/.test(t))?'/'+t:'';\n"
+    " var t=q.get('tenantId'), path=(t&&t!=='public'&&/^[A-Za-z0-9-]+$/.test(t)&&!/^appid-/i.test(t))?'/'+t:'';\n"
     " fetch(api+path+'/user/password/reset',{method:'POST',credentials:'same-origin',"
     "headers:{'content-type':'application/json','rid':'emailpassword','fdi-version':'4.0'},"
     "body:JSON.stringify({method:'token',token:q.get('token')||'',formFields:[{id:'password',value:$('st-password').value}]})})\n"

@@ -202,6 +202,32 @@ async function loginPage(browser, notes, { signUp, email, screenshot }) {
     return env.REMOTE_USER;
 }
 
+// The login page's redirectToPath never leaves the site: sign in from the page with hostile
+// values and check where the browser lands. '/..//evil.example/x' resolves to the path
+// '//evil.example/x', which a naive check turned into a protocol-relative URL.
+async function redirectTargets(browser, notes) {
+    const email = uniqueEmail("target");
+    const su = await fetch(opt.login + "/auth/signup", {
+        method: "POST", headers: { "content-type": "application/json", rid: "emailpassword" },
+        body: JSON.stringify({ formFields: [{ id: "email", value: email }, { id: "password", value: PASSWORD }] }),
+    }).then((r) => r.json());
+    is(su.status, "OK", "redirect targets: a user to sign in with");
+    const hostile = ["/..//evil.example/x", "/./..//evil.example", "//evil.example/x", "/\\evil.example",
+                     "https://evil.example/", "/%0d//evil.example", "/x\u0000//evil.example"];
+    for (const value of hostile) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        watch(page, "redirect targets", notes);
+        await page.goto(opt.login + "/auth?redirectToPath=" + encodeURIComponent(value));
+        await page.fill("#st-email", email);
+        await page.fill("#st-password", PASSWORD);
+        await Promise.all([page.waitForNavigation({ timeout: 5000 }).catch(() => {}), page.click("#st-submit")]);
+        const landed = new URL(page.url());
+        is(landed.origin, opt.login, `redirect targets: redirectToPath=${JSON.stringify(value)} stays on the site`);
+        await context.close();
+    }
+}
+
 async function main() {
     let chromium;
     try {
@@ -236,6 +262,7 @@ async function main() {
                 const again = await loginPage(browser, notes, { signUp: false, email });
                 check(id && again === id, "login page sign-in: the same user as at sign-up", `${again} vs ${id}`);
             }],
+            ["redirect targets", (notes) => redirectTargets(browser, notes)],
         ]) {
             const notes = [];
             const t0 = Date.now(), failed = failures;
