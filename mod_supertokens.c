@@ -61,7 +61,12 @@ static void st_child_init(apr_pool_t *pchild, server_rec *s)
  * module sets must never reach anything behind it (apache-anchors.md §1.3). */
 static int st_header_parser(request_rec *r)
 {
-    st_claims_scrub_request(r);
+    /* an internal redirect shares the first request's headers: what is left there under
+     * these names was set by the module itself, not sent by the client */
+    if (r->prev)
+        st_claims_scrub_quietly(r);
+    else
+        st_claims_scrub_request(r);
     return DECLINED;
 }
 

@@ -25,37 +25,59 @@ static int env_prefix_match(const char *name, const char *prefix)
 }
 
 typedef struct {
-    request_rec *r;
-    const char *claim_prefix;
+    const char *claim_prefix;              /* this location's */
+    const apr_array_header_t *all;         /* every prefix of the configuration */
     apr_array_header_t *doomed;
 } scrub_ctx;
 
-static int collect_spoofed(void *v, const char *name, const char *value)
+static int reserved_name(const scrub_ctx *ctx, const char *name)
+{
+    int i;
+    if (env_prefix_match(name, ST_ENV_PREFIX) || env_prefix_match(name, ctx->claim_prefix))
+        return 1;
+    for (i = 0; ctx->all && i < ctx->all->nelts; i++)
+        if (env_prefix_match(name, APR_ARRAY_IDX(ctx->all, i, const char *)))
+            return 1;
+    return 0;
+}
+
+static int collect_reserved(void *v, const char *name, const char *value)
 {
     scrub_ctx *ctx = v;
     (void)value;
-    if (env_prefix_match(name, ST_ENV_PREFIX) || env_prefix_match(name, ctx->claim_prefix))
+    if (reserved_name(ctx, name))
         *(const char **)apr_array_push(ctx->doomed) = name;
     return 1;
 }
 
-void st_claims_scrub_request(request_rec *r)
+/* Remove every header with a reserved name; returns their names. */
+static apr_array_header_t *remove_reserved(request_rec *r)
 {
-    st_dir_conf *dc = st_dir_conf_get(r);
     scrub_ctx ctx;
     int i;
 
-    ctx.r = r;
-    ctx.claim_prefix = st_dcfg_claim_prefix(dc);
+    ctx.claim_prefix = st_dcfg_claim_prefix(st_dir_conf_get(r));
+    ctx.all = st_cfg_claim_prefixes();
     ctx.doomed = apr_array_make(r->pool, 2, sizeof(const char *));
-    apr_table_do(collect_spoofed, &ctx, r->headers_in, NULL);
-    for (i = 0; i < ctx.doomed->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(ctx.doomed, i, const char *);
+    apr_table_do(collect_reserved, &ctx, r->headers_in, NULL);
+    for (i = 0; i < ctx.doomed->nelts; i++)
+        apr_table_unset(r->headers_in, APR_ARRAY_IDX(ctx.doomed, i, const char *));
+    return ctx.doomed;
+}
+
+void st_claims_scrub_request(request_rec *r)
+{
+    apr_array_header_t *gone = remove_reserved(r);
+    int i;
+    for (i = 0; i < gone->nelts; i++)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10030)
                       "removed client-sent header %s (a name reserved for mod_supertokens)",
-                      ap_escape_logitem(r->pool, name));
-        apr_table_unset(r->headers_in, name);
-    }
+                      ap_escape_logitem(r->pool, APR_ARRAY_IDX(gone, i, const char *)));
+}
+
+void st_claims_scrub_quietly(request_rec *r)
+{
+    remove_reserved(r);
 }
 
 const st_js_object *st_claims_of(apr_pool_t *p, const st_jwt *jwt)
@@ -171,6 +193,10 @@ void st_claims_publish(request_rec *r, const st_jwt *jwt)
     const char *json;
     int i;
 
+    /* whatever an earlier request of this one (or a client, past the first scrub) put under
+     * these names goes before the module sets its own */
+    if (how & ST_PASS_HEADERS)
+        st_claims_scrub_quietly(r);
     if (how == 0)
         return;
     publish_one(r, how, ST_ENV_PREFIX "USER_ID", jwt->user_id, strlen(jwt->user_id));

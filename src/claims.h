@@ -18,8 +18,12 @@
 #define ST_ENV_PREFIX "SUPERTOKENS_"
 
 /* Remove client-sent headers whose names (compared in environment form: upper case,
- * '-' as '_') start with SUPERTOKENS_ or with the directory's claim prefix. Every request. */
+ * '-' as '_') start with SUPERTOKENS_, with this location's claim prefix or with any
+ * SuperTokensClaimPrefix of the configuration, and log each. Every main request. */
 void st_claims_scrub_request(request_rec *r);
+/* The same removal without log lines: for sub-requests and internal redirects, whose
+ * headers may hold what the module itself set for the first request. */
+void st_claims_scrub_quietly(request_rec *r);
 
 /* Publish a verified token: the fixed SUPERTOKENS_* values and one variable (and header) per
  * top-level claim, read from the scanner's members so no JSON tree is built on this path. */

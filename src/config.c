@@ -87,6 +87,7 @@ void *st_create_dir_conf(apr_pool_t *p, char *dir)
     c->anti_csrf_check = -1;
     c->pass_claims_as = -1;
     c->unauth_action = ST_UNAUTH_UNSET;
+    c->cache_private = -1;
     return c;
 }
 
@@ -102,6 +103,7 @@ void *st_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     c->pass_claims_as = ST_MERGE_INT(pass_claims_as);
     c->claim_prefix = ST_MERGE_PTR(claim_prefix);
     c->unauth_action = ST_MERGE_INT(unauth_action);
+    c->cache_private = ST_MERGE_INT(cache_private);
     return c;
 }
 
@@ -209,6 +211,11 @@ int st_dcfg_pass_claims_as(const st_dir_conf *dc)
 const char *st_dcfg_claim_prefix(const st_dir_conf *dc)
 {
     return dc->claim_prefix ? dc->claim_prefix : ST_DEFAULT_CLAIM_PREFIX;
+}
+
+int st_dcfg_cache_private(const st_dir_conf *dc)
+{
+    return dc->cache_private != 0;
 }
 
 st_unauth_action st_dcfg_unauth_action(const st_dir_conf *dc)
@@ -603,10 +610,61 @@ static const char *set_pass_claims_as(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+/* Names a claim variable must never become: CGI/1.1 meta-variables (RFC 3875 §4.1), what
+ * httpd and mod_ssl add to the environment, and the module's own fixed variables. A prefix
+ * that starts one of these could, with the right claim name, spell it (e.g. "S" + claim
+ * "ERVER_NAME"). */
+static const char *const reserved_env_names[] = {
+    "AUTH_TYPE", "CONTENT_LENGTH", "CONTENT_TYPE", "GATEWAY_INTERFACE", "PATH_INFO",
+    "PATH_TRANSLATED", "QUERY_STRING", "REMOTE_ADDR", "REMOTE_HOST", "REMOTE_IDENT",
+    "REMOTE_USER", "REMOTE_PORT", "REQUEST_METHOD", "SCRIPT_NAME", "SERVER_NAME", "SERVER_PORT",
+    "SERVER_PROTOCOL", "SERVER_SOFTWARE", "SERVER_ADDR", "SERVER_ADMIN", "SERVER_SIGNATURE",
+    "DOCUMENT_ROOT", "CONTEXT_PREFIX", "CONTEXT_DOCUMENT_ROOT", "REQUEST_SCHEME", "REQUEST_URI",
+    "SCRIPT_FILENAME", "SCRIPT_URI", "SCRIPT_URL", "UNIQUE_ID", "PATH", "HTTPS", "TZ",
+    "SUPERTOKENS_USER_ID", "SUPERTOKENS_SESSION_HANDLE", "SUPERTOKENS_TENANT_ID",
+    "SUPERTOKENS_ACCESS_TOKEN_PAYLOAD", NULL
+};
+/* Families of names: a prefix starting with one of these makes claims look like request
+ * headers (HTTP_*: a client's "Role:" header would override the claim ROLE), TLS facts,
+ * redirect copies or loader settings. */
+static const char *const reserved_env_prefixes[] = { "HTTP_", "SSL_", "REDIRECT_", "LD_", NULL };
+
+const char *st_claim_prefix_reserved(const char *prefix)
+{
+    apr_size_t n = strlen(prefix);
+    int i;
+    for (i = 0; reserved_env_prefixes[i]; i++) {
+        apr_size_t k = strlen(reserved_env_prefixes[i]);
+        if (strncasecmp(prefix, reserved_env_prefixes[i], n < k ? n : k) == 0)
+            return reserved_env_prefixes[i];
+    }
+    for (i = 0; reserved_env_names[i]; i++)
+        if (strncasecmp(prefix, reserved_env_names[i], n) == 0)
+            return reserved_env_names[i];
+    return NULL;
+}
+
+/* Every SuperTokensClaimPrefix of the configuration, so that client-sent look-alikes of any
+ * of them are scrubbed on every request, whichever location it is for. Lives in the
+ * configuration pool; read-only once the configuration is read. */
+static apr_array_header_t *claim_prefixes;
+
+static apr_status_t forget_claim_prefixes(void *unused)
+{
+    (void)unused;
+    claim_prefixes = NULL;
+    return APR_SUCCESS;
+}
+
+const apr_array_header_t *st_cfg_claim_prefixes(void)
+{
+    return claim_prefixes;
+}
+
 static const char *set_claim_prefix(cmd_parms *cmd, void *d, const char *arg)
 {
     st_dir_conf *dc = d;
-    const char *c;
+    const char *c, *clash;
     /* An empty prefix would let claims shadow any variable and defeat header scrubbing. */
     if (*arg == '\0')
         return apr_psprintf(cmd->pool, "%s: an empty prefix is not allowed", cmd->cmd->name);
@@ -614,7 +672,23 @@ static const char *set_claim_prefix(cmd_parms *cmd, void *d, const char *arg)
         if (!apr_isalnum(*c) && *c != '_')
             return apr_psprintf(cmd->pool, "%s: '%s' may contain only letters, digits and '_'",
                                 cmd->cmd->name, arg);
+    if ((clash = st_claim_prefix_reserved(arg)) != NULL)
+        return apr_psprintf(cmd->pool, "%s: '%s' could make claim variables collide with %s%s, which "
+                            "CGI, httpd or the module set; choose another prefix (e.g. APP_)",
+                            cmd->cmd->name, arg, clash, clash[strlen(clash) - 1] == '_' ? "*" : "");
+    if (claim_prefixes == NULL) {
+        claim_prefixes = apr_array_make(cmd->pool, 4, sizeof(const char *));
+        apr_pool_cleanup_register(cmd->pool, NULL, forget_claim_prefixes, apr_pool_cleanup_null);
+    }
+    *(const char **)apr_array_push(claim_prefixes) = arg;
     dc->claim_prefix = arg;
+    return NULL;
+}
+
+static const char *set_cache_private(cmd_parms *cmd, void *d, int flag)
+{
+    (void)cmd;
+    ((st_dir_conf *)d)->cache_private = flag;
     return NULL;
 }
 
@@ -689,8 +763,11 @@ const command_rec st_directives[] = {
                   "Access-token claim that becomes REMOTE_USER (default sub)"),
     AP_INIT_TAKE1("SuperTokensPassClaimsAs", set_pass_claims_as, NULL, ST_DIR,
                   "How claims reach the app: env, headers, both or none"),
-    AP_INIT_TAKE1("SuperTokensClaimPrefix", set_claim_prefix, NULL, ST_DIR,
+    /* not in .htaccess: every prefix must be known at start-up to be scrubbed everywhere */
+    AP_INIT_TAKE1("SuperTokensClaimPrefix", set_claim_prefix, NULL, RSRC_CONF | ACCESS_CONF,
                   "Prefix of per-claim variables and headers (default SUPERTOKENS_CLAIM_)"),
+    AP_INIT_FLAG("SuperTokensCacheControlPrivate", set_cache_private, NULL, ST_DIR,
+                 "On (default): answers served with a session carry Cache-Control: private"),
     AP_INIT_TAKE1("SuperTokensUnauthAction", set_unauth_action, NULL, ST_DIR,
                   "Without a valid session: 401, redirect (browser navigations to the login page) or pass"),
     { NULL }

@@ -105,6 +105,7 @@ typedef struct {
     int pass_claims_as;                  /* -1 unset; default ST_PASS_ENV */
     const char *claim_prefix;            /* NULL unset; default "SUPERTOKENS_CLAIM_" */
     int unauth_action;                   /* st_unauth_action */
+    int cache_private;                   /* -1 unset; default 1: Cache-Control: private */
 } st_dir_conf;
 
 int st_cfg_login_page(const st_server_conf *sc);
@@ -140,6 +141,12 @@ const char *st_dcfg_remote_user_claim(const st_dir_conf *dc);
 int st_dcfg_pass_claims_as(const st_dir_conf *dc);
 const char *st_dcfg_claim_prefix(const st_dir_conf *dc);
 st_unauth_action st_dcfg_unauth_action(const st_dir_conf *dc);
+int st_dcfg_cache_private(const st_dir_conf *dc);
+
+/* Every SuperTokensClaimPrefix set anywhere in the configuration (NULL when none is). */
+const apr_array_header_t *st_cfg_claim_prefixes(void);
+/* The reserved environment name or family a claim prefix could spell, or NULL if none. */
+const char *st_claim_prefix_reserved(const char *prefix);
 
 const char *st_same_site_name(st_samesite v);   /* "Lax", "Strict", "None" */
 const char *st_anti_csrf_name(st_anti_csrf v);  /* "VIA_TOKEN", ... */

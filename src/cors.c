@@ -32,16 +32,27 @@ void st_cors_actual(request_rec *r)
     apr_table_setn(r->err_headers_out, "Access-Control-Allow-Credentials", "true");
 }
 
+int st_cors_is_preflight(request_rec *r)
+{
+    return r->method_number == M_OPTIONS && apr_table_get(r->headers_in, "Origin") != NULL
+        && apr_table_get(r->headers_in, "Access-Control-Request-Method") != NULL;
+}
+
 int st_cors_preflight(request_rec *r)
 {
-    if (r->method_number != M_OPTIONS
-        || apr_table_get(r->headers_in, "Access-Control-Request-Method") == NULL
-        || st_cors_allowed_origin(r) == NULL)
+    if (!st_cors_is_preflight(r))
         return DECLINED;
-    st_cors_actual(r);
-    apr_table_setn(r->err_headers_out, "Access-Control-Allow-Methods", ST_CORS_ALLOW_METHODS);
-    apr_table_setn(r->err_headers_out, "Access-Control-Allow-Headers", ST_CORS_ALLOW_HEADERS);
-    apr_table_setn(r->err_headers_out, "Access-Control-Max-Age", "600");
+    /* Answered here whatever the origin, and the request ends: a preflight carries no
+     * session, so letting it go on would run the protected handler anonymously. Other
+     * origins get the same 204 without a grant, which the browser reads as a refusal. */
+    if (st_cors_allowed_origin(r) != NULL) {
+        st_cors_actual(r);
+        apr_table_setn(r->err_headers_out, "Access-Control-Allow-Methods", ST_CORS_ALLOW_METHODS);
+        apr_table_setn(r->err_headers_out, "Access-Control-Allow-Headers", ST_CORS_ALLOW_HEADERS);
+        apr_table_setn(r->err_headers_out, "Access-Control-Max-Age", "600");
+    }
+    else
+        apr_table_mergen(r->err_headers_out, "Vary", "Origin");
     r->status = HTTP_NO_CONTENT;   /* no body, and so no Content-Length (RFC 9110) */
     ap_finalize_request_protocol(r);
     return DONE;

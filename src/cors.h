@@ -12,8 +12,11 @@
 /* The request's Origin when it is the configured website origin, else NULL. */
 const char *st_cors_allowed_origin(request_rec *r);
 
-/* Answer an OPTIONS preflight from the website origin (204 + Access-Control-Allow-*) and
- * return DONE; DECLINED when r is not such a preflight. */
+/* 1 when r is a CORS preflight: OPTIONS with Origin and Access-Control-Request-Method. */
+int st_cors_is_preflight(request_rec *r);
+
+/* Answer a CORS preflight and return DONE: 204 with Access-Control-Allow-* for the website
+ * origin, 204 without a grant for any other; DECLINED when r is not a preflight. */
 int st_cors_preflight(request_rec *r);
 
 /* Add Access-Control-Allow-Origin/-Credentials (and Vary: Origin) to r's response when r

@@ -4,8 +4,8 @@
  * Which session: the one verified for the request (or its main/previous request). httpd
  * evaluates <If> conditions and server-context RewriteCond expressions before
  * authentication, so when nothing has been verified yet the token is verified here, the
- * full verifySession way (st_session_load, with the directory's anti-CSRF rule), once per
- * request. That early look changes nothing in the answer: a replacement token the core may
+ * full verifySession way (st_session_load, with the directory's anti-CSRF rule and its
+ * SuperTokensCheckDatabase), once per request. That early look changes nothing in the answer: a replacement token the core may
  * hand out is left for authentication to send, and a refused token only means "no claims".
  * Requests that authentication already let through anonymously have no claims.
  */
@@ -58,7 +58,8 @@ static const json_t *request_payload(request_rec *r)
      * verify again and answer for real */
     out = r->err_headers_out;
     r->err_headers_out = apr_table_copy(r->pool, out);
-    if (st_session_load(r, st_dir_conf_get(r)->anti_csrf_check, 0, &loaded) == ST_SESSION_OK)
+    if (st_session_load(r, st_dir_conf_get(r)->anti_csrf_check,
+                        st_dcfg_check_database(st_dir_conf_get(r)), &loaded) == ST_SESSION_OK)
         pk->payload = st_session_payload(&loaded);
     r->err_headers_out = out;
     return pk->payload;

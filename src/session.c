@@ -244,9 +244,11 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
     st = verify_local(r, sc, s->jwt, do_csrf, csrf_header, &need_core, &s->core_status);
     if (st != ST_SESSION_OK)
         return st;
-    if (need_core || check_database || s->jwt->parent_refresh_token_hash1 != NULL)
-        return verify_with_core(r, sc, s, do_csrf, csrf_header, check_database);
-    return ST_SESSION_OK;
+    if (need_core || check_database || s->jwt->parent_refresh_token_hash1 != NULL) {
+        st = verify_with_core(r, sc, s, do_csrf, csrf_header, check_database);
+        s->db_checked = (st == ST_SESSION_OK && check_database);
+    }
+    return st;
 }
 
 int st_session_reply_error(request_rec *r, st_session_status status, const st_session *s)
@@ -286,11 +288,25 @@ const st_session *st_session_get(request_rec *r)
 }
 
 
+/* An answer that depends on who asks must not be stored by a shared cache (mod_cache's quick
+ * handler would serve it to anyone before authentication runs), as mod_auth_mellon's
+ * MellonNoCache. Merged into what the response says, on the request whose answer is sent. */
+static void mark_private(request_rec *r)
+{
+    request_rec *top = r;
+    if (!st_dcfg_cache_private(st_dir_conf_get(r)))
+        return;
+    while (top->main)
+        top = top->main;
+    apr_table_mergen(top->err_headers_out, "Cache-Control", "private");
+}
+
 static int pass_anonymously(request_rec *r)
 {
     /* Require valid-user needs a user; fixups removes it again so REMOTE_USER stays unset */
     r->user = "";
     apr_table_setn(r->notes, ST_ANON_NOTE, "1");
+    mark_private(r);
     return OK;
 }
 
@@ -365,6 +381,7 @@ static int publish(request_rec *r, st_session *s)
     r->ap_auth_type = "SuperTokens";
     apr_pool_userdata_setn(s, ST_SESSION_KEY, NULL, r->pool);
     st_claims_publish(r, s->jwt);
+    mark_private(r);
     return OK;
 }
 
@@ -387,8 +404,10 @@ int st_session_check_user_id(request_rec *r)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* sub-requests and internal redirects reuse what the first request verified */
-    if ((r->main || r->prev) && (prior = st_session_get(r->main ? r->main : r->prev)) != NULL) {
+    /* sub-requests and internal redirects reuse what the first request verified, unless
+     * this location asks the core and the first request did not */
+    if ((r->main || r->prev) && (prior = st_session_get(r->main ? r->main : r->prev)) != NULL
+        && (prior->db_checked || !st_dcfg_check_database(dc))) {
         s = apr_pmemdup(r->pool, prior, sizeof(*s));
         return publish(r, s);
     }
@@ -396,14 +415,11 @@ int st_session_check_user_id(request_rec *r)
     /* the website origin may read every answer here, 401s included */
     st_cors_actual(r);
 
-    /* §5.1 step 1: CORS preflights and TRACE carry no session */
-    if (r->method_number == M_OPTIONS) {
-        if (st_cors_preflight(r) == DONE)
-            return DONE;
-        return pass_anonymously(r);
-    }
-    if (r->method_number == M_TRACE)
-        return pass_anonymously(r);
+    /* §5.1 step 1: a CORS preflight carries no session. supertokens-node lets it through
+     * because express routes by method; httpd's handlers do not, so it is answered here and
+     * the request ends. Every other OPTIONS, and TRACE, is authenticated like any method. */
+    if (st_cors_is_preflight(r))
+        return st_cors_preflight(r);
 
     /* the API (refresh, sign-out, sign-in...) loads sessions itself, and the login page must be
      * reachable, even under a protected "/" */
@@ -412,12 +428,15 @@ int st_session_check_user_id(request_rec *r)
 
     s = apr_pcalloc(r->pool, sizeof(*s));
     st = st_session_load(r, dc->anti_csrf_check, st_dcfg_check_database(dc), s);
-    switch (st) {
-    case ST_SESSION_OK:
+    if (st == ST_SESSION_OK)
         return publish(r, s);
+    if (st == ST_SESSION_NONE && !st_dcfg_session_required(dc))
+        return pass_anonymously(r);
+    /* a sub-request (an SSI include) sends no answer of its own: its parent shows the failure */
+    if (r->main)
+        return st == ST_SESSION_CORE_ERROR ? HTTP_SERVICE_UNAVAILABLE : HTTP_UNAUTHORIZED;
+    switch (st) {
     case ST_SESSION_NONE:
-        if (!st_dcfg_session_required(dc))
-            return pass_anonymously(r);
         return unauthenticated(r, dc, ST_SESSION_UNAUTHORISED, s);
     case ST_SESSION_CORE_ERROR:
         return st_session_reply_error(r, st, s);
@@ -426,9 +445,30 @@ int st_session_check_user_id(request_rec *r)
     }
 }
 
+/* A sub-request or internal redirect that httpd did not authenticate again (same
+ * configuration as the first request) still gets this location's view of the session; one
+ * for a location without AuthType SuperTokens gets none of the module's headers. */
+static void republish_inherited(request_rec *r)
+{
+    const st_session *inherited;
+    void *own = NULL;
+    const char *type;
+
+    apr_pool_userdata_get(&own, ST_SESSION_KEY, r->pool);
+    if (own)
+        return;   /* published for this very request */
+    st_claims_scrub_quietly(r);
+    type = ap_auth_type(r);
+    if (type && strcasecmp(type, "SuperTokens") == 0 && r->user && *r->user
+        && (inherited = st_session_get(r)) != NULL)
+        publish(r, apr_pmemdup(r->pool, inherited, sizeof(*inherited)));
+}
+
 int st_session_fixups(request_rec *r)
 {
     if (apr_table_get(r->notes, ST_ANON_NOTE) && r->user && *r->user == '\0')
         r->user = NULL;
+    if (r->main || r->prev)
+        republish_inherited(r);
     return DECLINED;
 }

@@ -25,6 +25,7 @@ typedef struct {
     const char *access_token;      /* raw token string in use */
     st_transfer transfer;          /* where the token came from */
     int core_status;               /* with ST_SESSION_CORE_ERROR: 502/503/500 */
+    int db_checked;                /* the core confirmed it with checkDatabase */
 } st_session;
 
 /*

@@ -63,6 +63,21 @@ my @bad = (
      qr/SuperTokensAPIDomain must be set/],
     ['bad claim prefix', "${good}<Location />\nSuperTokensClaimPrefix X-Y\n</Location>\n",
      qr/SuperTokensClaimPrefix: 'X-Y' may contain only/],
+    # claims would shadow request headers (HTTP_ROLE from a client's "Role:") or CGI variables
+    ['SuperTokensCacheControlPrivate not a flag', "${good}<Location />\nSuperTokensCacheControlPrivate maybe\n</Location>\n",
+     qr/SuperTokensCacheControlPrivate must be On or Off/],
+    ['claim prefix HTTP_', "${good}<Location />\nSuperTokensClaimPrefix HTTP_\n</Location>\n",
+     qr/SuperTokensClaimPrefix: 'HTTP_' could make claim variables collide with HTTP_\*/],
+    ['claim prefix http_x (any case)', "${good}<Location />\nSuperTokensClaimPrefix http_x_\n</Location>\n",
+     qr/SuperTokensClaimPrefix: 'http_x_' could make claim variables collide with HTTP_/],
+    ['claim prefix HTTP (spells HTTP_ with a claim "_ROLE")', "${good}<Location />\nSuperTokensClaimPrefix HTTP\n</Location>\n",
+     qr/SuperTokensClaimPrefix: 'HTTP' could make claim variables collide/],
+    ['claim prefix REMOTE_ (REMOTE_USER)', "${good}<Location />\nSuperTokensClaimPrefix REMOTE_\n</Location>\n",
+     qr/SuperTokensClaimPrefix: 'REMOTE_' could make claim variables collide with REMOTE_/],
+    ['claim prefix SSL_', "${good}<Location />\nSuperTokensClaimPrefix SSL_CLIENT_\n</Location>\n",
+     qr/SuperTokensClaimPrefix: 'SSL_CLIENT_' could make claim variables collide with SSL_\*/],
+    ['claim prefix SUPERTOKENS_ (the module\'s own variables)', "${good}<Location />\nSuperTokensClaimPrefix SUPERTOKENS_\n</Location>\n",
+     qr/SuperTokensClaimPrefix: 'SUPERTOKENS_' could make claim variables collide with SUPERTOKENS_USER_ID/],
     ['bad PassClaimsAs', "${good}<Location />\nSuperTokensPassClaimsAs cookies\n</Location>\n",
      qr/SuperTokensPassClaimsAs: 'cookies' is not one of/],
     ['bad AntiCsrfCheck', "${good}<Location />\nSuperTokensAntiCsrfCheck sometimes\n</Location>\n",
@@ -111,6 +126,10 @@ SuperTokensRSAAcceleration Off
     SuperTokensRemoteUserClaim email
     SuperTokensPassClaimsAs both
     SuperTokensClaimPrefix ST_
+    SuperTokensCacheControlPrivate Off
+</Location>
+<Location /y>
+    SuperTokensClaimPrefix APP_CLAIM_
 </Location>
 EOC
 );
