@@ -1,8 +1,8 @@
 /*
  * mod_supertokens.c: the module record, the directive table and hook registration.
  *
- * Thin on purpose: every hook is a shim into src/ (config.c, session.c, core.c, api.c,
- * claims.c). See README.md for the directives and ARCHITECTURE notes for the data flow.
+ * Thin on purpose: every hook is a shim into a layer of src/ (config/, core/, request/,
+ * pages/, api/). See README.md for the directives and the layout, and SECURITY.md.
  */
 #include "httpd.h"
 #include "http_config.h"
@@ -12,16 +12,18 @@
 #include "mod_auth.h"
 #include "ap_provider.h"
 
-#include "config.h"
-#include "core.h"
-#include "rsa_ifma.h"
-#include "session.h"
-#include "jwks.h"
-#include "api.h"
-#include "form.h"
-#include "claims.h"
-#include "authz.h"
-#include "expr.h"
+#include "config/config.h"
+#include "core/core.h"
+#include "token/rsa_ifma.h"
+#include "request/verify.h"
+#include "core/jwks.h"
+#include "api/api.h"
+#include "api/form.h"
+#include "request/claims.h"
+#include "request/authz.h"
+#include "request/expr.h"
+#include "request/open_paths.h"
+#include "pages/login.h"
 
 /* declared here so log lines above the module record carry its index */
 extern module AP_MODULE_DECLARE_DATA supertokens_module;
@@ -81,6 +83,9 @@ static void st_register_hooks(apr_pool_t *p)
     ap_hook_check_authn(st_session_check_user_id, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(st_session_fixups, NULL, NULL, APR_HOOK_FIRST);
+    /* paths the module's own handlers serve pass authentication without a session */
+    st_open_path_register(st_api_serves);
+    st_open_path_register(st_login_page_match);
     st_authz_register(p);   /* Require supertokens-*, the 403 invalid-claim answer */
     st_expr_register(p);    /* supertokens_claim() in ap_expr */
     ap_hook_handler(st_api_handler, NULL, before_proxy, APR_HOOK_FIRST);

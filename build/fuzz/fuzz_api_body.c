@@ -1,15 +1,15 @@
 /*
  * fuzz_api_body.c: request bodies of the SuperTokens API served by the module. The body is
- * parsed as api.c st_api_read_json does (empty body = {}, else st_json_parse with flags 0),
- * then read with the module's own st_form_read (src/form.c) for each of its forms (sign-up,
+ * parsed as api/router.c st_api_read_json does (empty body = {}, else st_json_parse with flags 0),
+ * then read with the module's own st_form_read (src/api/form.c) for each of its forms (sign-up,
  * sign-in, password-reset token, password reset) with the SDK's default validators, checking
  * the invariants of its answers and of the JSON body the module would send to the core.
  * Input: the request body.
  */
 #include "fuzz_common.h"
 
-#include "form.h"
-#include "json_util.h"
+#include "api/form.h"
+#include "token/json_util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -1,15 +1,15 @@
 /*
- * fuzz_authorization.c: the Authorization request header. st_bearer_token (src/bearer.c, the
- * pure part of session.c's st_request_bearer: case-sensitive "Bearer " prefix, trimmed
- * remainder) and then, as session.c's parse_candidate does, st_jwt_parse of the token.
+ * fuzz_authorization.c: the Authorization request header. st_bearer_token (src/token/bearer.c, the
+ * pure part of request/verify.c's st_request_bearer: case-sensitive "Bearer " prefix, trimmed
+ * remainder) and then, as verify.c's parse_candidate does, st_jwt_parse of the token.
  * Input: the header value (httpd never hands a NUL inside a header value, so the value ends
  * at the first NUL).
  */
 #include "fuzz_common.h"
 
 #include "apr_lib.h"
-#include "bearer.h"
-#include "jwt.h"
+#include "token/bearer.h"
+#include "token/jwt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,6 @@
 /*
  * fuzz_b64.c: the text encodings (src/b64.c) and the small JSON/JS helpers the tokens go
- * through (src/json_util.c, src/jwt.c):
+ * through (src/token/json_util.c, src/token/jwt.c):
  *   - st_b64_decode of the input (both alphabets, padding) and encode/decode round trips in
  *     both alphabets;
  *   - encodeURIComponent (st_uri_encode_component) / decodeURIComponent (st_uri_decode_buf,
@@ -13,9 +13,9 @@
 
 #include <math.h>
 
-#include "b64.h"
-#include "json_util.h"
-#include "jwt.h"
+#include "token/b64.h"
+#include "token/json_util.h"
+#include "token/jwt.h"
 
 static int unreserved(unsigned char c)
 {

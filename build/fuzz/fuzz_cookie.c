@@ -9,8 +9,8 @@
  */
 #include "fuzz_common.h"
 
-#include "b64.h"
-#include "cookie.h"
+#include "token/b64.h"
+#include "token/cookie.h"
 
 static const char *const names[] = {
     "sAccessToken", "sRefreshToken", "sFrontToken", "sIdRefreshToken", "sAntiCsrf", "st-access-token"

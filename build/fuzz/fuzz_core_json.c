@@ -1,27 +1,27 @@
 /*
  * fuzz_core_json.c: JSON replies from the SuperTokens core, parsed with st_json_parse as
- * core.c's use_reply does, then read with the st_json_* getters the way the module's callers
+ * core/core.c's use_reply does, then read with the st_json_* getters the way the module's callers
  * read them. Session create / refresh replies go through the module's own st_new_session_read
  * (session_reply.c), then the front-token and the refresh-token Set-Cookie built from them
  * (tokens_out.c st_out_refresh_token). The other callers live in files with httpd symbols, so
  * their pure parts are mirrored here (keep in step with them):
- *   - session verify (session.c): status, the replacement accessToken and its front-token;
+ *   - session verify (request/verify.c): status, the replacement accessToken and its front-token;
  *   - EmailPassword: the user object in the FDI shape and the users[].loginMethods[] lookup,
- *     with the module's own st_fdi_user and st_ep_recipe_user_id (src/form.c); token, userId,
+ *     with the module's own st_fdi_user and st_ep_recipe_user_id (src/api/form.c); token, userId,
  *     status;
- *   - /apiversion (core.c): versions[].
+ *   - /apiversion (core/core.c): versions[].
  * Input: the reply body.
  */
 #include "fuzz_common.h"
 
-#include "cookie.h"
-#include "form.h"
-#include "front_token.h"
-#include "json_util.h"
-#include "jwt.h"
-#include "session_reply.h"
+#include "token/cookie.h"
+#include "api/form.h"
+#include "token/front_token.h"
+#include "token/json_util.h"
+#include "token/jwt.h"
+#include "core/session_reply.h"
 
-/* api_session.c: st_new_session_read (the module's own), then the front-token and the
+/* api/session.c: st_new_session_read (the module's own), then the front-token and the
  * refresh-token Set-Cookie built from it as write_new_session does */
 static void session_reply(apr_pool_t *p, const json_t *reply)
 {
@@ -40,7 +40,7 @@ static void session_reply(apr_pool_t *p, const json_t *reply)
                               APR_INT64_C(1795341891) * APR_USEC_PER_SEC, 1, 0, "none");
 }
 
-/* session.c verify_with_core: the replacement access token of a verify reply */
+/* request/verify.c verify_with_core: the replacement access token of a verify reply */
 static void verify_reply(apr_pool_t *p, const json_t *reply)
 {
     const json_t *at = json_object_get(reply, "accessToken");

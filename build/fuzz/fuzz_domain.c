@@ -1,5 +1,5 @@
 /*
- * fuzz_domain.c: origins and cookie domains from the configuration (src/domain.c):
+ * fuzz_domain.c: origins and cookie domains from the configuration (src/config/domain.c):
  * st_origin_normalise, st_cookie_domain_normalise, st_port_valid, st_domain_is_local,
  * st_registrable_domain, st_domains_same_site. Normalising a normalised value must give it
  * back unchanged, and a normalised cookie domain must be one st_cookie_serialize accepts.
@@ -15,8 +15,8 @@
 
 #include <unistd.h>
 
-#include "cookie.h"
-#include "domain.h"
+#include "token/cookie.h"
+#include "config/domain.h"
 
 /* "/proc/self/fd/N" of an unlinked temporary file: nothing is left behind, even on a crash */
 static char psl_small[64];

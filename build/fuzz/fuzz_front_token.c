@@ -9,9 +9,9 @@
  */
 #include "fuzz_common.h"
 
-#include "b64.h"
-#include "front_token.h"
-#include "json_util.h"
+#include "token/b64.h"
+#include "token/front_token.h"
+#include "token/json_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 /*
- * fuzz_http_parse.c: the core client's HTTP/1.1 response parser (src/http_parse.c), fed the
- * way src/core.c feeds it: whatever the socket returned, in arbitrary splits, then
+ * fuzz_http_parse.c: the core client's HTTP/1.1 response parser (src/core/http_parse.c), fed the
+ * way src/core/ feeds it: whatever the socket returned, in arbitrary splits, then
  * st_http_parser_eof() when the peer closes; a DONE reply's body goes to st_json_parse as
- * core.c's use_reply does. The same bytes are also parsed in one piece, and both runs must
+ * core/core.c's use_reply does. The same bytes are also parsed in one piece, and both runs must
  * agree (result, error, bytes consumed, status, framing, body).
  * Input: <options:1> <split seed:1> <response bytes>
  *   options bit 0: HEAD request; bits 1-2: body cap 1 MiB (the core client's) / 16 / 1000 / 65536.
@@ -10,8 +10,8 @@
 #include "fuzz_common.h"
 
 #include "apr_tables.h"
-#include "http_parse.h"
-#include "json_util.h"
+#include "core/http_parse.h"
+#include "token/json_util.h"
 
 typedef struct {
     st_http_rc rc;

@@ -12,8 +12,8 @@
 
 #include <math.h>
 
-#include "json_scan.h"
-#include "json_util.h"
+#include "token/json_scan.h"
+#include "token/json_util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -6,8 +6,8 @@
  */
 #include "fuzz_common.h"
 
-#include "jwk.h"
-#include "jwt.h"
+#include "token/jwk.h"
+#include "token/jwt.h"
 #include "protocol_vectors.h"
 
 static st_jwt *v5_token, *v2_token;

@@ -15,11 +15,11 @@
 
 #include <limits.h>
 
-#include "b64.h"
-#include "front_token.h"
-#include "json_util.h"
-#include "jwk.h"
-#include "jwt.h"
+#include "token/b64.h"
+#include "token/front_token.h"
+#include "token/json_util.h"
+#include "token/jwk.h"
+#include "token/jwt.h"
 #include "protocol_vectors.h"
 
 static apr_array_header_t *keys;

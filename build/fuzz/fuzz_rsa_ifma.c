@@ -24,7 +24,7 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
-#include "rsa_ifma.h"
+#include "token/rsa_ifma.h"
 
 #define SIG_LEN 256
 

@@ -4,7 +4,7 @@
  */
 #include "fixtures/test_util.h"
 #include "fixtures/protocol_vectors.h"
-#include "b64.h"
+#include "token/b64.h"
 
 #define BYTES(s) ((const unsigned char *)(s))
 

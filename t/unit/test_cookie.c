@@ -5,7 +5,7 @@
  */
 #include "fixtures/test_util.h"
 #include "fixtures/protocol_vectors.h"
-#include "cookie.h"
+#include "token/cookie.h"
 
 /* §6.3: iat 1795341891; sAccessToken expires iat + 365 days, sRefreshToken at the core's
  * expiry (iat + 100 days, printed as Tue, 02 Mar 2027 10:04:51 GMT). */

@@ -1,4 +1,4 @@
-/* Unit tests of src/domain.c: origin and cookie-domain normalisation as supertokens-node
+/* Unit tests of src/config/domain.c: origin and cookie-domain normalisation as supertokens-node
  * does it, and the registrable-domain rule behind the SameSite default (protocol.md §1.4). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "apr_general.h"
-#include "domain.h"
+#include "config/domain.h"
 
 static apr_pool_t *pool;
 

@@ -1,4 +1,4 @@
-/* Unit tests of src/form.c: the EmailPassword forms, the SDK's default validators and the FDI
+/* Unit tests of src/api/form.c: the EmailPassword forms, the SDK's default validators and the FDI
  * user object (protocol.md §4, §6.3). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +7,8 @@
 #include <cmocka.h>
 
 #include "apr_general.h"
-#include "form.h"
-#include "json_util.h"
+#include "api/form.h"
+#include "token/json_util.h"
 
 static apr_pool_t *pool;
 

@@ -4,9 +4,9 @@
  */
 #include "fixtures/test_util.h"
 #include "fixtures/protocol_vectors.h"
-#include "front_token.h"
-#include "json_util.h"
-#include "jwt.h"
+#include "token/front_token.h"
+#include "token/json_util.h"
+#include "token/jwt.h"
 
 static st_jwt *must_parse(apr_pool_t *p, const char *tok)
 {

@@ -1,5 +1,5 @@
 /*
- * Unit tests for src/http_parse.c, the incremental HTTP/1.1 response parser used by the
+ * Unit tests for src/core/http_parse.c, the incremental HTTP/1.1 response parser used by the
  * core client. cmocka, TAP output (run under prove by `make test-unit`).
  */
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 #include "apr_pools.h"
 #include "apr_strings.h"
 
-#include "http_parse.h"
+#include "core/http_parse.h"
 
 static apr_pool_t *root;
 

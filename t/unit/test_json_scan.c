@@ -10,8 +10,8 @@
 
 #include "fixtures/test_util.h"
 #include "fixtures/protocol_vectors.h"
-#include "json_scan.h"
-#include "json_util.h"
+#include "token/json_scan.h"
+#include "token/json_util.h"
 
 /* A realistic v5 access-token payload (SuperTokens core 9 / supertokens-node 20). */
 #define V5_PAYLOAD \

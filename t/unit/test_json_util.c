@@ -3,7 +3,7 @@
  * prints (expected strings produced by Node 20), plus parsing rules and JS trim.
  */
 #include "fixtures/test_util.h"
-#include "json_util.h"
+#include "token/json_util.h"
 
 static const char *roundtrip(apr_pool_t *p, const char *in)
 {

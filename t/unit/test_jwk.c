@@ -5,8 +5,8 @@
  */
 #include "fixtures/test_util.h"
 #include "fixtures/protocol_vectors.h"
-#include "jwk.h"
-#include "jwt.h"
+#include "token/jwk.h"
+#include "token/jwt.h"
 
 static apr_array_header_t *must_parse_jwks(apr_pool_t *p, const char *json)
 {

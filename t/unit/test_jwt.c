@@ -5,9 +5,9 @@
  */
 #include "fixtures/test_util.h"
 #include "fixtures/protocol_vectors.h"
-#include "jwk.h"
-#include "json_util.h"
-#include "jwt.h"
+#include "token/jwk.h"
+#include "token/json_util.h"
+#include "token/jwt.h"
 
 #define HDR_V5 "{\"kid\":\"d-1\",\"typ\":\"JWT\",\"version\":\"5\",\"alg\":\"RS256\"}"
 #define CLAIMS_BASE "\"iat\":1795341891,\"exp\":1795345491,\"sub\":\"u1\",\"tId\":\"t1\",\"sessionHandle\":\"h1\"," \

@@ -11,7 +11,7 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
-#include "rsa_ifma.h"
+#include "token/rsa_ifma.h"
 
 #define SIG_LEN 256
 

@@ -1,0 +1,219 @@
+/*
+ * emailpassword.c: the EmailPassword recipe's API (protocol.md §4, §3.4): sign-up,
+ * sign-in, email exists, password-reset token and password reset. The forms, validators and
+ * user object are form.c's; this file does the core calls, sessions and answers.
+ */
+#include "api/api.h"
+#include "token/b64.h"
+#include "config/config.h"
+#include "core/core.h"
+#include "api/form.h"
+#include "token/json_util.h"
+#include "api/delivery.h"
+#include "request/tokens_out.h"
+
+#include "http_log.h"
+#include "http_protocol.h"
+#include "util_script.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+APLOG_USE_MODULE(supertokens);
+
+static int bad_input(request_rec *r, const char *message)
+{
+    json_t *o = json_pack("{s:s}", "message", message);
+    st_json_pool_own(r->pool, o);
+    return st_send_json(r, HTTP_BAD_REQUEST, st_json_dump(r->pool, o));
+}
+
+static int send_status(request_rec *r, const char *status)
+{
+    return st_send_json(r, HTTP_OK, apr_psprintf(r->pool, "{\"status\":\"%s\"}", status));
+}
+
+/* Read a form (form.c); OK with values filled, or the 400 / FIELD_ERROR answer was sent. */
+static int read_form(request_rec *r, const json_t *body, const st_form *form, const char **values)
+{
+    const char *message;
+    json_t *answer;
+    switch (st_form_read(r->pool, body, form, values, &message, &answer)) {
+    case ST_FORM_BAD_INPUT:
+        return bad_input(r, message);
+    case ST_FORM_FIELD_ERROR:
+        return st_send_json(r, HTTP_OK, st_json_dump(r->pool, answer));
+    default:
+        return OK;
+    }
+}
+
+/* Shared tail of sign-in and sign-up: a session for the user, then the OK body. */
+static int signed_in(request_rec *r, const st_api_call *call, const json_t *reply)
+{
+    const json_t *user = json_object_get(reply, "user");
+    const char *recipe_user_id = st_json_string(reply, "recipeUserId");
+    json_t *body;
+    int rc;
+
+    if (!json_is_object(user) || !st_json_string(user, "id")) {
+        st_core_reply bad = { 0 };
+        bad.status = 200;
+        bad.error = "the core's user object is missing";
+        return st_api_core_failed(r, &bad, "sign-in");
+    }
+    if (recipe_user_id == NULL)
+        recipe_user_id = st_json_string(user, "id");
+    if ((rc = st_api_create_session(r, call->tenant_id, recipe_user_id)) != OK)
+        return rc;
+    body = json_pack("{s:s,s:O}", "status", "OK", "user",
+                     st_fdi_user(r->pool, user, st_fdi_wants_user_object(apr_table_get(r->headers_in, "fdi-version"))));
+    st_json_pool_own(r->pool, body);
+    return st_send_json(r, HTTP_OK, st_json_dump(r->pool, body));
+}
+
+/* POST {B}[/{t}]/signup or /signin: both send {email, password} to the core. */
+static int sign_in_or_up(request_rec *r, const st_api_call *call, int signup)
+{
+    const char *values[2];
+    json_t *in, *body;
+    st_core_reply reply;
+    const char *status;
+    int rc;
+
+    if ((rc = st_api_read_json(r, &in)) != OK)
+        return rc;
+    if ((rc = read_form(r, in, signup ? &st_form_signup : &st_form_signin, values)) != OK)
+        return rc;
+    body = json_pack("{s:s,s:s}", "email", values[1], "password", values[0]);
+    st_json_pool_own(r->pool, body);
+    if (st_core_post(r->pool, r->server,
+                     apr_pstrcat(r->pool, "/", call->tenant_id, signup ? "/recipe/signup" : "/recipe/signin", NULL),
+                     "emailpassword", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
+        return st_api_core_failed(r, &reply, signup ? "sign-up" : "sign-in");
+    status = st_json_string(reply.json, "status");
+    if (status && !strcmp(status, "OK"))
+        return signed_in(r, call, reply.json);
+    if (signup && status && !strcmp(status, "EMAIL_ALREADY_EXISTS_ERROR"))
+        return st_send_json(r, HTTP_OK, "{\"status\":\"FIELD_ERROR\",\"formFields\":[{\"id\":\"email\","
+                                        "\"error\":\"This email already exists. Please sign in instead.\"}]}");
+    if (!signup && status && !strcmp(status, "WRONG_CREDENTIALS_ERROR"))
+        return send_status(r, "WRONG_CREDENTIALS_ERROR");
+    reply.error = "unexpected status";
+    return st_api_core_failed(r, &reply, signup ? "sign-up" : "sign-in");
+}
+
+int st_api_signup(request_rec *r, const st_api_call *call)
+{
+    return sign_in_or_up(r, call, 1);
+}
+
+int st_api_signin(request_rec *r, const st_api_call *call)
+{
+    return sign_in_or_up(r, call, 0);
+}
+
+/*
+ * The emailpassword login method for an email, from GET /{t}/users/by-accountinfo.
+ * Returns OK with *recipe_user_id (NULL if none), or an answer was sent.
+ */
+static int find_emailpassword_user(request_rec *r, const char *tenant, const char *email,
+                                   const char **recipe_user_id)
+{
+    st_core_reply reply;
+
+    *recipe_user_id = NULL;
+    if (st_core_get(r->pool, r->server,
+                    apr_pstrcat(r->pool, "/", tenant, "/users/by-accountinfo?email=",
+                                st_uri_encode_component(r->pool, email), "&doUnionOfAccountInfo=false", NULL),
+                    NULL, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
+        return st_api_core_failed(r, &reply, "user lookup");
+    *recipe_user_id = st_ep_recipe_user_id(r->pool, reply.json, email);
+    return OK;
+}
+
+int st_api_email_exists(request_rec *r, const st_api_call *call)
+{
+    apr_table_t *args = NULL;
+    const char *email, *found;
+    int rc;
+
+    ap_args_to_table(r, &args);
+    email = args ? apr_table_get(args, "email") : NULL;
+    if (email == NULL)
+        return bad_input(r, "Please provide the email as a GET param");
+    if ((rc = find_emailpassword_user(r, call->tenant_id, email, &found)) != OK)
+        return rc;
+    return st_send_json(r, HTTP_OK, found ? "{\"status\":\"OK\",\"exists\":true}"
+                                          : "{\"status\":\"OK\",\"exists\":false}");
+}
+
+int st_api_reset_token(request_rec *r, const st_api_call *call)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    const char *email, *user_id, *token;
+    json_t *in, *body;
+    st_core_reply reply;
+    int rc;
+
+    if ((rc = st_api_read_json(r, &in)) != OK)
+        return rc;
+    if ((rc = read_form(r, in, &st_form_reset_token, &email)) != OK)
+        return rc;
+    if ((rc = find_emailpassword_user(r, call->tenant_id, email, &user_id)) != OK)
+        return rc;
+    /* unknown emails get the same answer: no account enumeration */
+    if (user_id == NULL)
+        return send_status(r, "OK");
+    body = json_pack("{s:s,s:s}", "userId", user_id, "email", email);
+    st_json_pool_own(r->pool, body);
+    if (st_core_post(r->pool, r->server,
+                     apr_pstrcat(r->pool, "/", call->tenant_id, "/recipe/user/password/reset/token", NULL),
+                     "emailpassword", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
+        return st_api_core_failed(r, &reply, "password reset token");
+    token = st_json_string(reply.json, "token");
+    if (token) {
+        const char *link = apr_pstrcat(r->pool, sc->website_domain, st_cfg_website_base_path(sc),
+                                       "/reset-password?token=", st_uri_encode_component(r->pool, token),
+                                       "&tenantId=", st_uri_encode_component(r->pool, call->tenant_id), NULL);
+        st_reset_deliver(r, email, link, token);
+    }
+    return send_status(r, "OK");
+}
+
+int st_api_reset_password(request_rec *r, const st_api_call *call)
+{
+    const char *password, *user_id;
+    const json_t *token;
+    json_t *in, *body;
+    st_core_reply reply;
+    int rc;
+
+    if ((rc = st_api_read_json(r, &in)) != OK)
+        return rc;
+    if ((rc = read_form(r, in, &st_form_reset, &password)) != OK)
+        return rc;
+    token = json_object_get(in, "token");
+    if (token == NULL)
+        return bad_input(r, "Please provide the password reset token");
+    if (!json_is_string(token))
+        return bad_input(r, "The password reset token must be a string");
+
+    body = json_pack("{s:O}", "token", token);
+    st_json_pool_own(r->pool, body);
+    if (st_core_post(r->pool, r->server,
+                     apr_pstrcat(r->pool, "/", call->tenant_id, "/recipe/user/password/reset/token/consume", NULL),
+                     "emailpassword", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
+        return st_api_core_failed(r, &reply, "password reset");
+    user_id = st_json_string(reply.json, "userId");
+    if (user_id == NULL || strcmp(st_json_string(reply.json, "status") ? st_json_string(reply.json, "status") : "", "OK"))
+        return send_status(r, "RESET_PASSWORD_INVALID_TOKEN_ERROR");
+
+    body = json_pack("{s:s,s:s}", "recipeUserId", user_id, "password", password);
+    st_json_pool_own(r->pool, body);
+    if (st_core_call(r->pool, r->server, "PUT", "/recipe/user", "emailpassword", body, &reply) != APR_SUCCESS
+        || reply.status != 200 || !reply.json)
+        return st_api_core_failed(r, &reply, "password update");
+    if (st_json_string(reply.json, "status") && !strcmp(st_json_string(reply.json, "status"), "OK"))
+        return send_status(r, "OK");
+    return send_status(r, "RESET_PASSWORD_INVALID_TOKEN_ERROR");
+}

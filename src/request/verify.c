@@ -1,0 +1,473 @@
+/*
+ * verify.c: verifySession for AuthType SuperTokens (protocol.md §5.1): token extraction,
+ * anti-CSRF, local RS256 verification against the core's JWKS, the core's verify when the
+ * token asks for it, publishing the session, and the SDK's 401 answers.
+ */
+#include "request/verify.h"
+#include "config/config.h"
+#include "request/claims.h"
+#include "request/cors.h"
+#include "request/open_paths.h"
+#include "token/cookie.h"
+#include "core/core.h"
+#include "token/front_token.h"
+#include "token/json_util.h"
+#include "core/jwks.h"
+#include "token/b64.h"
+#include "token/bearer.h"
+
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+APLOG_USE_MODULE(supertokens);
+
+#define ST_SESSION_KEY "supertokens-session"
+#define ST_ANON_NOTE   "supertokens-anonymous"
+
+const char *st_request_cookies(request_rec *r)
+{
+    const apr_array_header_t *arr = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    const char *joined = NULL;
+    int i;
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key == NULL || strcasecmp(e[i].key, "Cookie") != 0)
+            continue;
+        joined = joined ? apr_pstrcat(r->pool, joined, "; ", e[i].val, NULL) : e[i].val;
+    }
+    return joined;
+}
+
+const char *st_request_bearer(request_rec *r)
+{
+    return st_bearer_token(r->pool, apr_table_get(r->headers_in, "Authorization"));
+}
+
+/* A candidate counts only if it parses as a SuperTokens access token (§1.3). */
+static st_jwt *parse_candidate(request_rec *r, const char *token, const char *where)
+{
+    st_jwt *jwt = NULL;
+    const char *err;
+    if (token == NULL || *token == '\0')
+        return NULL;
+    if ((err = st_jwt_parse(r->pool, token, strlen(token), &jwt)) != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10040)
+                      "ignoring the %s token: %s", where, err);
+        return NULL;
+    }
+    return jwt;
+}
+
+/*
+ * Local verification (§2.3 steps 3-8, §2.5). *need_core is set for a legacy token whose
+ * signature did not verify but which the core may still accept.
+ */
+static st_session_status verify_local(request_rec *r, const st_server_conf *sc, st_jwt *jwt,
+                                      int do_csrf, const char *csrf_header, int *need_core,
+                                      int *fail_status)
+{
+    int ok = 0;
+    st_jwks_set *set;
+    const char *err;
+
+    *need_core = 0;
+    if (!jwt->alg_rs256) {
+        /* refused before any key is looked up or fetched */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10053)
+                      "access token with an algorithm other than RS256 refused");
+        return ST_SESSION_TRY_REFRESH;
+    }
+    set = st_jwks_acquire(r, jwt->kid, fail_status);
+    if (set == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10041)
+                      "cannot verify the session: no signing keys from the core");
+        return ST_SESSION_CORE_ERROR;
+    }
+    /* by kid for v3+, every key for legacy tokens (§2.5) */
+    ok = st_jwks_verify(st_jwks_keys(set), jwt) != NULL;
+    if (!ok && jwt->kid && st_jwks_find(st_jwks_keys(set), jwt->kid) == NULL)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10042)
+                      "access token signed with a key the core does not list");
+    st_jwks_release(set);
+
+    if (!ok) {
+        /* §2.5: an unverifiable legacy token may still be valid for the core, if unexpired
+         * and younger than the JWKS refresh interval. */
+        apr_int64_t now_ms = apr_time_as_msec(apr_time_now());
+        if (jwt->version <= 2 && jwt->expiry_ms > now_ms
+            && jwt->time_created_ms > now_ms - apr_time_as_msec(st_cfg_jwks_refresh_interval(sc))) {
+            *need_core = 1;
+            return ST_SESSION_OK;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10043)
+                      "access token signature did not verify");
+        return ST_SESSION_TRY_REFRESH;
+    }
+    if ((err = st_jwt_check_time(jwt, apr_time_now())) != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10044) "access token rejected: %s", err);
+        return ST_SESSION_TRY_REFRESH;
+    }
+    /* §2.3 step 7: dynamic keys are the SDK's default (useDynamicAccessTokenSigningKey). */
+    if (jwt->version >= 3 && strncmp(jwt->kid, "d-", 2) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10045)
+                      "access token signed with a static key, but dynamic keys are in use");
+        return ST_SESSION_TRY_REFRESH;
+    }
+    if (do_csrf && st_cfg_anti_csrf(sc) == ST_ANTICSRF_VIA_TOKEN) {
+        if (jwt->anti_csrf_token == NULL || !st_secure_streq(jwt->anti_csrf_token, csrf_header)) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10046)
+                          "anti-csrf check failed");
+            return ST_SESSION_TRY_REFRESH;
+        }
+    }
+    return ST_SESSION_OK;
+}
+
+/* §2.4: the core's verify; adopts a replacement access token. */
+static st_session_status verify_with_core(request_rec *r, const st_server_conf *sc, st_session *s,
+                                          int do_csrf, const char *csrf_header, int check_db)
+{
+    json_t *body = json_object();
+    st_core_reply reply;
+    const char *status;
+    const json_t *at;
+
+    st_json_pool_own(r->pool, body);
+    json_object_set_new(body, "accessToken", json_string(s->access_token));
+    if (csrf_header)
+        json_object_set_new(body, "antiCsrfToken", json_string(csrf_header));
+    json_object_set_new(body, "doAntiCsrfCheck", json_boolean(do_csrf));
+    json_object_set_new(body, "enableAntiCsrf",
+                        json_boolean(st_cfg_anti_csrf(sc) == ST_ANTICSRF_VIA_TOKEN));
+    json_object_set_new(body, "checkDatabase", json_boolean(check_db));
+
+    if (st_core_post(r->pool, r->server, "/recipe/session/verify", "session", body, &reply)
+        != APR_SUCCESS) {
+        s->core_status = HTTP_SERVICE_UNAVAILABLE;
+        return ST_SESSION_CORE_ERROR;
+    }
+    status = reply.json ? st_json_string(reply.json, "status") : NULL;
+    if (reply.status != 200 || status == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10047)
+                      "the core's session verify answered HTTP %d", reply.status);
+        s->core_status = HTTP_INTERNAL_SERVER_ERROR;
+        return ST_SESSION_CORE_ERROR;
+    }
+    if (strcmp(status, "UNAUTHORISED") == 0)
+        return ST_SESSION_UNAUTHORISED_CLEAR;
+    if (strcmp(status, "TRY_REFRESH_TOKEN") == 0)
+        return ST_SESSION_TRY_REFRESH;
+    if (strcmp(status, "OK") != 0) {
+        s->core_status = HTTP_INTERNAL_SERVER_ERROR;
+        return ST_SESSION_CORE_ERROR;
+    }
+
+    at = json_object_get(reply.json, "accessToken");
+    if (json_is_object(at) && st_json_string(at, "token")) {
+        const char *token = st_json_string(at, "token");
+        double expiry = 0;
+        st_jwt *fresh = NULL;
+        if (st_jwt_parse(r->pool, token, strlen(token), &fresh) != NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10048)
+                          "the core sent an unparsable replacement access token");
+            s->core_status = HTTP_INTERNAL_SERVER_ERROR;
+            return ST_SESSION_CORE_ERROR;
+        }
+        if (!st_json_number(at, "expiry", &expiry))
+            expiry = (double)fresh->expiry_ms;
+        s->jwt = fresh;
+        s->access_token = token;
+        /* §5.1 step 12: front-token + the token in the request's method, anti-csrf echoed */
+        st_out_front_token(r, st_front_token_build(r->pool, fresh->user_id, st_js_time_ms(expiry),
+                                                   st_jwt_user_data(fresh)));
+        st_out_access_token(r, sc, s->transfer, token);
+        if (csrf_header)
+            st_out_anti_csrf(r, csrf_header);
+    }
+    return ST_SESSION_OK;
+}
+
+st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check_database,
+                                  st_session *s)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    const char *cookies = st_request_cookies(r);
+    const char *csrf_header = apr_table_get(r->headers_in, "anti-csrf");
+    st_jwt *from_header, *from_cookie;
+    int occurrences = 0, do_csrf, need_core = 0;
+    st_session_status st;
+
+    memset(s, 0, sizeof(*s));
+    /* §2.5: the legacy refresh cookie forces a refresh that migrates the session */
+    if (cookies && st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL)
+        return ST_SESSION_TRY_REFRESH;
+
+    from_header = parse_candidate(r, st_request_bearer(r), "Authorization");
+    from_cookie = cookies
+        ? parse_candidate(r, st_cookie_get(r->pool, cookies, "sAccessToken", &occurrences), "cookie")
+        : NULL;
+    if (from_header) {
+        s->jwt = from_header;
+        s->transfer = ST_TRANSFER_HEADER;
+    }
+    else if (from_cookie) {
+        if (occurrences > 1) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10049)
+                          "the request carries sAccessToken more than once");
+            return ST_SESSION_TRY_REFRESH;
+        }
+        s->jwt = from_cookie;
+        s->transfer = ST_TRANSFER_COOKIE;
+    }
+
+    /* §1.7: checked for every method but GET unless forced; never for header tokens */
+    do_csrf = anti_csrf_check >= 0 ? anti_csrf_check : r->method_number != M_GET;
+    if (s->jwt == NULL || s->transfer == ST_TRANSFER_HEADER)
+        do_csrf = 0;
+    if (do_csrf && st_cfg_anti_csrf(sc) == ST_ANTICSRF_VIA_CUSTOM_HEADER) {
+        if (apr_table_get(r->headers_in, "rid") == NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10050)
+                          "anti-csrf: the rid header is missing");
+            return ST_SESSION_TRY_REFRESH;
+        }
+        do_csrf = 0;
+    }
+    if (s->jwt == NULL)
+        return ST_SESSION_NONE;
+
+    s->access_token = s->jwt->token;
+    st = verify_local(r, sc, s->jwt, do_csrf, csrf_header, &need_core, &s->core_status);
+    if (st != ST_SESSION_OK)
+        return st;
+    if (need_core || check_database || s->jwt->parent_refresh_token_hash1 != NULL) {
+        st = verify_with_core(r, sc, s, do_csrf, csrf_header, check_database);
+        s->db_checked = (st == ST_SESSION_OK && check_database);
+    }
+    return st;
+}
+
+int st_session_reply_error(request_rec *r, st_session_status status, const st_session *s)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    switch (status) {
+    case ST_SESSION_TRY_REFRESH:
+        return st_send_json(r, HTTP_UNAUTHORIZED, "{\"message\":\"try refresh token\"}");
+    case ST_SESSION_UNAUTHORISED_CLEAR:
+        st_out_clear_all(r, sc);
+        return st_send_json(r, HTTP_UNAUTHORIZED, "{\"message\":\"unauthorised\"}");
+    case ST_SESSION_CORE_ERROR:
+        if (s && s->core_status == HTTP_INTERNAL_SERVER_ERROR)
+            return st_send_json(r, HTTP_INTERNAL_SERVER_ERROR,
+                                "{\"message\":\"the SuperTokens core answered with an error\"}");
+        return st_send_json(r, HTTP_SERVICE_UNAVAILABLE,
+                            "{\"message\":\"the SuperTokens core is not reachable\"}");
+    default:
+        return st_send_json(r, HTTP_UNAUTHORIZED, "{\"message\":\"unauthorised\"}");
+    }
+}
+
+const json_t *st_session_payload(const st_session *s)
+{
+    return s && s->jwt ? st_jwt_user_data(s->jwt) : NULL;
+}
+
+const st_session *st_session_get(request_rec *r)
+{
+    for (; r; r = r->main ? r->main : r->prev) {
+        void *v = NULL;
+        apr_pool_userdata_get(&v, ST_SESSION_KEY, r->pool);
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
+
+/* An answer that depends on who asks must not be stored by a shared cache (mod_cache's quick
+ * handler would serve it to anyone before authentication runs), as mod_auth_mellon's
+ * MellonNoCache. Merged into what the response says, on the request whose answer is sent. */
+static void mark_private(request_rec *r)
+{
+    request_rec *top = r;
+    if (!st_dcfg_cache_private(st_dir_conf_get(r)))
+        return;
+    while (top->main)
+        top = top->main;
+    apr_table_mergen(top->err_headers_out, "Cache-Control", "private");
+}
+
+static int pass_anonymously(request_rec *r)
+{
+    /* Require valid-user needs a user; fixups removes it again so REMOTE_USER stays unset */
+    r->user = "";
+    apr_table_setn(r->notes, ST_ANON_NOTE, "1");
+    mark_private(r);
+    return OK;
+}
+
+/*
+ * Can this request follow a redirect to a login page and back? Like mod_auth_openidc's
+ * auth-capable check: XHR, fetch (Sec-Fetch-Mode other than navigate, Sec-Fetch-Dest other
+ * than document), an Accept asking for JSON or not for HTML are API calls.
+ */
+int st_request_is_api_like(request_rec *r)
+{
+    const char *xrw = apr_table_get(r->headers_in, "X-Requested-With");
+    const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
+    const char *dest = apr_table_get(r->headers_in, "Sec-Fetch-Dest");
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
+    if (xrw && strcasecmp(xrw, "XMLHttpRequest") == 0)
+        return 1;
+    if ((mode && strcasecmp(mode, "navigate") != 0) || (dest && strcasecmp(dest, "document") != 0))
+        return 1;
+    if (accept == NULL || ap_strcasestr(accept, "application/json") != NULL)
+        return 1;
+    return ap_strcasestr(accept, "text/html") == NULL && ap_strcasestr(accept, "application/xhtml+xml") == NULL;
+}
+
+/* 302 to {websiteDomain}{websiteBasePath}?redirectToPath=<this path>: the target is built from
+ * configuration and the request's own path only, never from a Host or other header. */
+static int redirect_to_login(request_rec *r)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    const char *here = r->args ? apr_pstrcat(r->pool, r->parsed_uri.path, "?", r->args, NULL)
+                               : r->parsed_uri.path;
+    apr_table_setn(r->headers_out, "Location",
+                   apr_pstrcat(r->pool, sc->website_domain, st_cfg_website_base_path(sc), "?redirectToPath=",
+                               st_uri_encode_component(r->pool, here ? here : "/"), NULL));
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    return HTTP_MOVED_TEMPORARILY;
+}
+
+/* No valid session: SuperTokensUnauthAction decides between the SDK's 401, a redirect for
+ * browser navigations, and anonymous access. */
+static int unauthenticated(request_rec *r, st_dir_conf *dc, st_session_status st, st_session *s)
+{
+    switch (st_dcfg_unauth_action(dc)) {
+    case ST_UNAUTH_PASS:
+        return pass_anonymously(r);
+    case ST_UNAUTH_REDIRECT:
+        if (!st_request_is_api_like(r)) {
+            if (st == ST_SESSION_UNAUTHORISED_CLEAR)
+                st_out_clear_all(r, st_server_conf_get(r->server));
+            return redirect_to_login(r);
+        }
+        break;
+    default:
+        break;
+    }
+    return st_session_reply_error(r, st, s);
+}
+
+static int publish(request_rec *r, st_session *s)
+{
+    st_dir_conf *dc = st_dir_conf_get(r);
+    const char *claim = st_dcfg_remote_user_claim(dc);
+    const char *user = strcmp(claim, "sub") == 0 ? s->jwt->user_id
+                                                 : st_claim_text(r->pool, s->jwt, claim);
+    if (user == NULL || *user == '\0') {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10051)
+                      "SuperTokensRemoteUserClaim: the session has no claim '%s'",
+                      ap_escape_logitem(r->pool, claim));
+        return st_send_json(r, HTTP_UNAUTHORIZED, "{\"message\":\"unauthorised\"}");
+    }
+    r->user = (char *)user;
+    r->ap_auth_type = "SuperTokens";
+    apr_pool_userdata_setn(s, ST_SESSION_KEY, NULL, r->pool);
+    st_claims_publish(r, s->jwt);
+    mark_private(r);
+    return OK;
+}
+
+int st_session_check_user_id(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+    const st_server_conf *sc;
+    st_dir_conf *dc;
+    const st_session *prior;
+    st_session *s;
+    st_session_status st;
+
+    if (type == NULL || strcasecmp(type, "SuperTokens") != 0)
+        return DECLINED;
+    sc = st_server_conf_get(r->server);
+    dc = st_dir_conf_get(r);
+    if (sc->core_urls == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10052)
+                      "AuthType SuperTokens needs SuperTokensConnectionURI on this virtual host");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* sub-requests and internal redirects reuse what the first request verified, unless
+     * this location asks the core and the first request did not */
+    if ((r->main || r->prev) && (prior = st_session_get(r->main ? r->main : r->prev)) != NULL
+        && (prior->db_checked || !st_dcfg_check_database(dc))) {
+        s = apr_pmemdup(r->pool, prior, sizeof(*s));
+        return publish(r, s);
+    }
+
+    /* the website origin may read every answer here, 401s included */
+    st_cors_actual(r);
+
+    /* §5.1 step 1: a CORS preflight carries no session. supertokens-node lets it through
+     * because express routes by method; httpd's handlers do not, so it is answered here and
+     * the request ends. Every other OPTIONS, and TRACE, is authenticated like any method. */
+    if (st_cors_is_preflight(r))
+        return st_cors_preflight(r);
+
+    /* the API (refresh, sign-out, sign-in...) loads sessions itself, and the login page must be
+     * reachable, even under a protected "/" */
+    if (st_open_path(r))
+        return pass_anonymously(r);
+
+    s = apr_pcalloc(r->pool, sizeof(*s));
+    st = st_session_load(r, dc->anti_csrf_check, st_dcfg_check_database(dc), s);
+    if (st == ST_SESSION_OK)
+        return publish(r, s);
+    if (st == ST_SESSION_NONE && !st_dcfg_session_required(dc))
+        return pass_anonymously(r);
+    /* a sub-request (an SSI include) sends no answer of its own: its parent shows the failure */
+    if (r->main)
+        return st == ST_SESSION_CORE_ERROR ? HTTP_SERVICE_UNAVAILABLE : HTTP_UNAUTHORIZED;
+    switch (st) {
+    case ST_SESSION_NONE:
+        return unauthenticated(r, dc, ST_SESSION_UNAUTHORISED, s);
+    case ST_SESSION_CORE_ERROR:
+        return st_session_reply_error(r, st, s);
+    default:
+        return unauthenticated(r, dc, st, s);
+    }
+}
+
+/* A sub-request or internal redirect that httpd did not authenticate again (same
+ * configuration as the first request) still gets this location's view of the session; one
+ * for a location without AuthType SuperTokens gets none of the module's headers. */
+static void republish_inherited(request_rec *r)
+{
+    const st_session *inherited;
+    void *own = NULL;
+    const char *type;
+
+    apr_pool_userdata_get(&own, ST_SESSION_KEY, r->pool);
+    if (own)
+        return;   /* published for this very request */
+    st_claims_scrub_quietly(r);
+    type = ap_auth_type(r);
+    if (type && strcasecmp(type, "SuperTokens") == 0 && r->user && *r->user
+        && (inherited = st_session_get(r)) != NULL)
+        publish(r, apr_pmemdup(r->pool, inherited, sizeof(*inherited)));
+}
+
+int st_session_fixups(request_rec *r)
+{
+    if (apr_table_get(r->notes, ST_ANON_NOTE) && r->user && *r->user == '\0')
+        r->user = NULL;
+    if (r->main || r->prev)
+        republish_inherited(r);
+    return DECLINED;
+}

@@ -1,0 +1,64 @@
+/*
+ * verify.h: session verification for AuthType SuperTokens, as supertokens-node's
+ * verifySession does it (protocol.md §5.1, §2.3-§2.5, §1.7, §1.8), and the per-request
+ * session state other parts (authz providers, API handlers, fixups) read.
+ */
+#ifndef ST_VERIFY_H
+#define ST_VERIFY_H
+
+#include "httpd.h"
+#include "request/tokens_out.h"
+#include "token/jwt.h"
+
+/* Outcome of loading a session from a request. */
+typedef enum {
+    ST_SESSION_OK = 0,
+    ST_SESSION_NONE,               /* no token: anonymous */
+    ST_SESSION_TRY_REFRESH,        /* 401 {"message":"try refresh token"} */
+    ST_SESSION_UNAUTHORISED,       /* 401 {"message":"unauthorised"}, no clearing */
+    ST_SESSION_UNAUTHORISED_CLEAR, /* 401 unauthorised, clear all transfer methods */
+    ST_SESSION_CORE_ERROR          /* the core failed or could not be reached: 5xx, no clearing */
+} st_session_status;
+
+typedef struct {
+    st_jwt *jwt;                   /* the verified token (the core's replacement if adopted) */
+    const char *access_token;      /* raw token string in use */
+    st_transfer transfer;          /* where the token came from */
+    int core_status;               /* with ST_SESSION_CORE_ERROR: 502/503/500 */
+    int db_checked;                /* the core confirmed it with checkDatabase */
+} st_session;
+
+/*
+ * Load and verify the session of r (verifySession steps 3-12). anti_csrf_check: -1 = by
+ * method, else forced. check_database: call the core's verify. On OK, *out is filled and a
+ * replacement access token (if the core sent one) is already written to the response.
+ */
+st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check_database,
+                                   st_session *out);
+
+/* Answer r for a non-OK status as supertokens-node does; returns DONE. */
+int st_session_reply_error(request_rec *r, st_session_status status, const st_session *s);
+
+/* The session's claims as a jansson value (v3+: the payload object; v2: userData), parsed on
+ * first use and owned by the request pool; NULL without a session. */
+const json_t *st_session_payload(const st_session *s);
+
+/* The session verified for r (or its main/previous request); NULL if none. */
+const st_session *st_session_get(request_rec *r);
+
+/* All Cookie header lines of r joined with "; " (the SDK sees one header); NULL if none. */
+const char *st_request_cookies(request_rec *r);
+/* The token of "Authorization: Bearer <token>" (case-sensitive, trimmed); NULL otherwise. */
+const char *st_request_bearer(request_rec *r);
+
+/* 1 when r is an API call rather than a browser navigation (XHR, fetch with Sec-Fetch-Mode
+ * other than navigate or Sec-Fetch-Dest other than document, Accept asking for JSON or for
+ * neither HTML nor XHTML): such requests get JSON answers, never redirects or HTML pages. */
+int st_request_is_api_like(request_rec *r);
+
+/* check_authn hook. */
+int st_session_check_user_id(request_rec *r);
+/* fixups hook: anonymous requests go on without a REMOTE_USER. */
+int st_session_fixups(request_rec *r);
+
+#endif
