@@ -216,4 +216,15 @@ like($r->content, qr/Choose a new password/, 'reset-password page served for del
 Apache::TestRequest::module('default');
 is(GET('/auth', @nav)->code, 404, 'without SuperTokensLoginPage no page is served');
 
+# --- the email rule has JavaScript's '.' and '\s' (issue 13): what supertokens-node refuses ------
+my $ascii = JSON::PP->new->ascii->canonical;
+for my $bad ("\"x\rTo: v\@t\"\@example.com", "ad\x{feff}min\@example.com") {
+    (my $shown = $ascii->encode($bad)) =~ s/^"|"$//g;
+    for my $path ('/auth/signup', '/auth/signin') {
+        body_is(api($path, $ascii->encode(form(email => $bad, password => 'abcd1234'))),
+                '{"status":"FIELD_ERROR","formFields":[{"error":"Email is invalid","id":"email"}]}',
+                "$path $shown: Email is invalid");
+    }
+}
+
 done_testing();

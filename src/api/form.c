@@ -12,10 +12,30 @@
 #include "apr_strings.h"
 #include "apr_lib.h"
 
-/* The SDK's default email rule (protocol.md §4). */
-#define ST_EMAIL_RE "^(([^<>()\\[\\]\\\\.,;:\\s@\"]+(\\.[^<>()\\[\\]\\\\.,;:\\s@\"]+)*)|(\".+\"))@" \
-                    "((\\[[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\])|" \
-                    "(([a-zA-Z\\-0-9]+\\.)+[a-zA-Z]{2,}))$"
+/*
+ * The SDK's default email rule (protocol.md §4), a JavaScript regex literal without flags:
+ *   ^(([^<>()\[\]\\.,;:\s@"]+(\.[^<>()\[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}
+ *   \.[0-9]{1,3}\.[0-9]{1,3}\])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$
+ * PCRE2's own '.' and '\s' differ from JavaScript's (they let CR, U+2028, U+FEFF, NBSP... into
+ * an address), so both are spelt out: JS_DOT is JavaScript's '.' (anything but a line
+ * terminator), JS_SPACE is JavaScript's '\s' (WhiteSpace + LineTerminator, the set
+ * String.prototype.trim removes, as st_js_trim does; not U+0085 or U+180E). The groups do not
+ * capture (nothing reads them; fewer captures make PCRE2's backtracking frames smaller).
+ *
+ * JavaScript without the u flag matches UTF-16 code units, this matches UTF-8 code points; the
+ * verdicts are the same here: an astral character is two surrogates in JavaScript, and each
+ * surrogate, like the character, is outside every class the pattern lists, so all three match
+ * JS_DOT and the negated local-part class alike; the only counted repeats ({1,3}, {2,})
+ * apply to ASCII classes, where a code point is a code unit. Lone surrogates cannot reach
+ * here (jansson refuses them) and invalid UTF-8 fails the match (PCRE2_ERROR_UTF8_*).
+ */
+#define JS_DOT "[^\\n\\r\\x{2028}\\x{2029}]"
+#define JS_SPACE "\\t\\n\\x{0B}\\x{0C}\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}" \
+                 "\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}"
+#define LOCAL_CHAR "[^<>()\\[\\]\\\\.,;:" JS_SPACE "@\"]"
+#define ST_EMAIL_RE "^(?:(?:" LOCAL_CHAR "+(?:\\." LOCAL_CHAR "+)*)|(?:\"" JS_DOT "+\"))@" \
+                    "(?:(?:\\[[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\])|" \
+                    "(?:(?:[a-zA-Z\\-0-9]+\\.)+[a-zA-Z]{2,}))$"
 static pcre2_code *email_re;   /* read-only after st_form_init; match data is per call */
 
 int st_form_init(void)
@@ -23,9 +43,9 @@ int st_form_init(void)
     int err;
     PCRE2_SIZE off;
     if (email_re == NULL)
-        /* like a JavaScript regex without flags: '.' stops at newlines, '$' only at the end */
-        email_re = pcre2_compile((PCRE2_SPTR)ST_EMAIL_RE, PCRE2_ZERO_TERMINATED, PCRE2_DOLLAR_ENDONLY,
-                                 &err, &off, NULL);
+        /* UTF: match code points, refuse invalid UTF-8; '$' only at the very end, as in JS */
+        email_re = pcre2_compile((PCRE2_SPTR)ST_EMAIL_RE, PCRE2_ZERO_TERMINATED,
+                                 PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &err, &off, NULL);
     return email_re != NULL;
 }
 
@@ -37,6 +57,7 @@ apr_status_t st_form_release(void *unused)
     return APR_SUCCESS;
 }
 
+/* Any match error (invalid UTF-8, a PCRE2 limit) reads as "no match": invalid. */
 const char *st_validate_email(const char *value)
 {
     pcre2_match_data *md;

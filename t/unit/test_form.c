@@ -3,14 +3,30 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "apr_general.h"
+#include "apr_strings.h"
 #include "api/form.h"
 #include "token/json_util.h"
 
 static apr_pool_t *pool;
+static json_t *cases;   /* the shared email fixture */
+
+/* A file of t/unit/fixtures/, found from this source's path (make runs the tests from the top). */
+static json_t *load_fixture(const char *name)
+{
+    json_error_t err;
+    const char *dir = __FILE__, *slash = strrchr(dir, '/');
+    const char *path = apr_pstrcat(pool, slash ? apr_pstrndup(pool, dir, (apr_size_t)(slash - dir + 1)) : "",
+                                   "fixtures/", name, NULL);
+    json_t *doc = json_load_file(path, 0, &err);
+    if (doc == NULL)
+        fprintf(stderr, "%s:%d: %s\n", path, err.line, err.text);
+    return doc;
+}
 
 static json_t *j(const char *text)
 {
@@ -28,6 +44,101 @@ static void test_email_rule(void **state)
     /* JavaScript semantics: '$' only at the very end, '.' never across a newline */
     assert_string_equal(st_validate_email("john@example.com\n"), "Email is invalid");
     assert_string_equal(st_validate_email("\"a\nb\"@example.com"), "Email is invalid");
+}
+
+/* Invalid UTF-8 cannot come out of jansson, but the rule must still refuse it, not match
+ * bytes: each of these would pass a byte-wise rule. */
+static void test_email_rule_invalid_utf8(void **state)
+{
+    static const char *const bad[] = {
+        "ad\xffmin@example.com",              /* a byte never in UTF-8 */
+        "ad\x80min@example.com",              /* a lone continuation byte */
+        "ad\xc3@example.com",                 /* a truncated sequence */
+        "ad\xc0\xa0min@example.com",          /* overlong U+0020 */
+        "ad\xe0\x80\x8amin@example.com",      /* overlong U+000A */
+        "ad\xed\xa0\x80min@example.com",      /* an encoded surrogate */
+        "ad\xf4\x90\x80\x80min@example.com",  /* past U+10FFFF */
+        "\"ad\xffmin\"@example.com",          /* in the quoted part */
+        "\"ad\xe2\x80\"@example.com",         /* U+2028 cut short */
+        "a@example.com\xff",
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *verdict = st_validate_email(bad[i]);
+        if (verdict == NULL)
+            fail_msg("invalid UTF-8 case %zu passed the email rule", i);
+        assert_string_equal(verdict, "Email is invalid");
+    }
+}
+
+/* The fixture's email: a string, or pieces (a string, or [text, n]: text repeated n times). */
+static const char *fixture_email(const json_t *email)
+{
+    size_t i, len = 0, pass;
+    char *out = NULL;
+    if (json_is_string(email))
+        return json_string_value(email);
+    for (pass = 0; pass < 2; pass++) {   /* measure, then fill */
+        size_t at = 0;
+        for (i = 0; i < json_array_size(email); i++) {
+            const json_t *piece = json_array_get(email, i);
+            const json_t *text = json_is_string(piece) ? piece : json_array_get(piece, 0);
+            json_int_t n = json_is_string(piece) ? 1 : json_integer_value(json_array_get(piece, 1));
+            size_t tl = json_string_length(text);
+            for (; n > 0; n--, at += tl)
+                if (out)
+                    memcpy(out + at, json_string_value(text), tl);
+        }
+        len = at;
+        if (!out)
+            out = apr_palloc(pool, len + 1);
+    }
+    out[len] = '\0';
+    return out;
+}
+
+/* The form reader's FIELD_ERROR text for an email field of this value, NULL when it passes. */
+static const char *form_verdict(const char *email)
+{
+    const char *v[1], *msg;
+    json_t *ans = NULL, *body = json_pack("{s:[{s:s,s:s}]}", "formFields", "id", "email", "value", email);
+    st_form_result rc;
+    assert_non_null(body);
+    rc = st_form_read(pool, body, &st_form_reset_token, v, &msg, &ans);
+    json_decref(body);
+    if (rc == ST_FORM_OK)
+        return NULL;
+    assert_int_equal(rc, ST_FORM_FIELD_ERROR);
+    return json_string_value(json_object_get(json_array_get(json_object_get(ans, "formFields"), 0), "error"));
+}
+
+/* 0 when got is the SDK's verdict want (a JSON string, or null: valid); else says which case. */
+static int verdict_differs(const char *got, const json_t *want, const json_t *c, const char *what)
+{
+    if (json_is_null(want) ? got == NULL : (got != NULL && !strcmp(got, json_string_value(want))))
+        return 0;
+    print_error("# %s: %s answered %s, the SDK %s\n", json_string_value(json_object_get(c, "why")), what,
+                got ? got : "null", json_is_null(want) ? "null" : json_string_value(want));
+    return 1;
+}
+
+/* t/unit/fixtures/email_cases.json, whose verdicts t/core/test/email-rule.test.js checks
+ * against supertokens-node's own defaultEmailValidator and form reader. */
+static void test_email_rule_sdk_cases(void **state)
+{
+    const json_t *list = json_object_get(cases, "cases");
+    size_t i;
+    int wrong = 0;
+    (void)state;
+    assert_true(json_array_size(list) > 100);
+    for (i = 0; i < json_array_size(list); i++) {
+        const json_t *c = json_array_get(list, i), *form = json_object_get(c, "form");
+        const char *email = fixture_email(json_object_get(c, "email"));
+        wrong += verdict_differs(st_validate_email(email), json_object_get(c, "rule"), c, "st_validate_email");
+        wrong += verdict_differs(form_verdict(email), form ? form : json_object_get(c, "rule"), c, "st_form_read");
+    }
+    assert_int_equal(wrong, 0);
 }
 
 static void test_password_rule(void **state)
@@ -140,6 +251,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_email_rule),
+        cmocka_unit_test(test_email_rule_invalid_utf8),
+        cmocka_unit_test(test_email_rule_sdk_cases),
         cmocka_unit_test(test_password_rule),
         cmocka_unit_test(test_form_syntax),
         cmocka_unit_test(test_form_fields),
@@ -149,10 +262,11 @@ int main(void)
     int rc;
     apr_initialize();
     apr_pool_create(&pool, NULL);
-    if (!st_form_init())
+    if (!st_form_init() || (cases = load_fixture("email_cases.json")) == NULL)
         return 1;
     cmocka_set_message_output(CM_OUTPUT_TAP);
     rc = cmocka_run_group_tests(tests, NULL, NULL);
+    json_decref(cases);
     apr_terminate();
     return rc;
 }
