@@ -2,9 +2,14 @@
  * jwks.h: the per-process cache of the core's signing keys (GET /.well-known/jwks.json).
  *
  * One cache per distinct SuperTokensConnectionURI. A fetched key set is used for
- * SuperTokensJWKSRefreshInterval; a token with an unknown kid forces one refetch, at most
- * once per ST_JWKS_COOLDOWN, so a flood of bogus kids cannot hammer the core. Key sets are
- * reference-counted: a verifying thread holds its set while a refetch replaces it.
+ * SuperTokensJWKSRefreshInterval; a token with an unknown kid forces one refetch. Fetches run
+ * in one fetcher thread per cache and process, so at most one is in flight; a new one starts
+ * at the earliest ST_JWKS_COOLDOWN after the end of the last one (supertokens-node's JWKS
+ * cooldown), so a flood of bogus kids or a dead core costs the core one fetch per process per
+ * cooldown. A request whose kid is in the current set never waits, even when the set is stale
+ * (the refresh runs behind it); one with an unknown kid waits for the fetch in flight, never
+ * for a second one. Key sets are reference-counted: a verifying thread holds its set while a
+ * refetch replaces it.
  */
 #ifndef ST_JWKS_H
 #define ST_JWKS_H
@@ -12,16 +17,18 @@
 #include "httpd.h"
 #include "token/jwk.h"
 
-#define ST_JWKS_COOLDOWN apr_time_from_sec(2)
+#define ST_JWKS_COOLDOWN apr_time_from_msec(500)
 
 typedef struct st_jwks_set st_jwks_set;
 
-/* Create the process-wide caches (child_init). */
+/* Create the process-wide caches (child_init); their fetcher threads stop at child exit. */
 apr_status_t st_jwks_child_init(apr_pool_t *pchild, server_rec *s);
 
 /*
- * Acquire the current key set of r's vhost, fetching it when missing or stale, or when
- * `kid` is given and not in it (throttled). Returns NULL when no key set could be had
+ * Acquire the current key set of r's vhost. With `kid` in it (or kid NULL), at once; a stale
+ * set is refreshed in the background. Otherwise (no set yet, or kid unknown) after the fetch
+ * in flight or one started now (cooldown permitting); the set returned may still lack the kid
+ * (the caller answers try refresh token). Returns NULL when no key set could be had
  * (*fail_status = 503 when the core could not be reached, 500 when it refused or answered
  * wrongly). Release with st_jwks_release.
  */

@@ -34,6 +34,8 @@ our %DOUBLES = (
     ST_CC_KEY_PORT     => ['--api-key', $API_KEY],
     # t/05_core_client.t: a core without CDI 5.4
     ST_CC_OLD_PORT     => ['--api-key', $API_KEY, '--max-cdi', '5.3'],
+    # t/13_jwks_slow.t: its JWKS answers late (latency rules) without slowing other tests
+    ST_JWKS_PORT       => ['--api-key', $API_KEY],
 );
 
 # env var => [certificate name in t/logs/certs, env var of the double it forwards to]
