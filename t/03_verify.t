@@ -164,7 +164,7 @@ is($r->content, '{"message":"try refresh token"}', 'optional session with an exp
 
 # --- key rotation: a new kid is fetched from the core ----------------------------------------------
 core_ctl('rotate-keys');
-sleep 3;    # the module refetches an unknown kid at most once per 2 s per process
+sleep 1;    # the module refetches an unknown kid at most once per 500 ms per process
 my $rot = create_session(user => 'user-rotated', claims => { iss => $claims{iss} });
 isnt(jwt_header($rot->{accessToken}{token})->{kid}, jwt_header($at)->{kid}, 'the core signs with a new kid');
 $r = GET '/protected-cgi/env.cgi', Authorization => "Bearer $rot->{accessToken}{token}";

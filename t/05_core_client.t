@@ -54,7 +54,7 @@ sub vhost { Apache::TestRequest::module($_[0]) }
 sub bearer { my ($path, $tok) = @_; return GET $path, Authorization => "Bearer $tok" }
 
 # Polls until a request answers 200 (at most $secs): after a failed JWKS fetch a process
-# waits 2 s before it asks the core again.
+# waits 500 ms before it asks the core again.
 sub eventually_200 {
     my ($path, $tok, $secs) = @_;
     my ($r, $t0) = (undef, time);
@@ -92,7 +92,7 @@ is($v->{json}{accessToken}, $tok_a, 'verify body: the access token');
 ok($v->{json}{checkDatabase}, 'verify body: checkDatabase true');
 
 # The JWKS is fetched once per process; a token with an unknown kid forces a refetch (at most
-# every 2 s per process), so the GET is certain to show up in the double's log.
+# every 500 ms per process), so the GET is certain to show up in the double's log.
 {
     my $now = int(time);
     my $unknown = forge(key => 'foreign', header => { kid => 'd-cc-unknown-kid', typ => 'JWT', version => '5', alg => 'RS256' },
