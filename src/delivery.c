@@ -54,6 +54,7 @@ typedef struct {
     apr_thread_cond_t *wake;
     server_rec *main_server;
     int stopping;
+    apr_time_t drain_until;                     /* when stopping: start no item after this */
     int idle;                                   /* threads waiting for an item */
     int nthreads;
     apr_thread_t *threads[ST_DELIVERY_THREADS];
@@ -265,7 +266,7 @@ static void *APR_THREAD_FUNC delivery_thread(apr_thread_t *thread, void *data)
             apr_thread_cond_wait(q->wake, q->mutex);
             q->idle--;
         }
-        if (q->stopping) {
+        if (q->count == 0 || (q->stopping && apr_time_now() > q->drain_until)) {
             apr_thread_mutex_unlock(q->mutex);
             return NULL;
         }
@@ -387,8 +388,10 @@ st_delivery_result st_delivery_submit(server_rec *s, st_delivery_kind kind, cons
 }
 
 /* pchild pre-cleanup: runs before pchild's subpools (the core client's connection pools)
- * are destroyed, so no delivery thread ever uses them freed. Queued items are dropped; a
- * running program finishes or is killed at its deadline. */
+ * are destroyed, so no delivery thread ever uses them freed. No new item is accepted; the
+ * threads go on with queued items for ST_DELIVERY_STOP_GRACE (a graceful restart, e.g. at log
+ * rotation, should not lose the links just asked for), then the rest is dropped and logged. A
+ * running program finishes or is killed at its own deadline. */
 static apr_status_t queue_stop(void *data)
 {
     st_queue *q = data;
@@ -396,20 +399,22 @@ static apr_status_t queue_stop(void *data)
 
     apr_thread_mutex_lock(q->mutex);
     q->stopping = 1;
-    dropped = q->count;
+    q->drain_until = apr_time_now() + ST_DELIVERY_STOP_GRACE;
     apr_thread_cond_broadcast(q->wake);
     apr_thread_mutex_unlock(q->mutex);
     for (i = 0; i < q->nthreads; i++) {
         apr_status_t rv;
         apr_thread_join(&rv, q->threads[i]);
     }
+    dropped = q->count;
     for (; q->count > 0; q->count--) {
         apr_pool_destroy(q->items[q->head]->msg.pool);
         q->head = (q->head + 1) % ST_DELIVERY_QUEUE_MAX;
     }
     if (dropped)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, q->main_server, APLOGNO(10089)
-                     "process exiting: %d queued message(s) dropped", dropped);
+                     "process exiting: %d queued message(s) dropped after %d s", dropped,
+                     (int)apr_time_sec(ST_DELIVERY_STOP_GRACE));
     st_the_queue = NULL;
     return APR_SUCCESS;
 }

@@ -15,7 +15,8 @@
  *
  * Per httpd child process: a FIFO of at most ST_DELIVERY_QUEUE_MAX messages, consumed by at
  * most ST_DELIVERY_THREADS threads (started when first needed, joined when the process
- * exits). A full queue drops the message (error log); it never blocks the request. The same
+ * exits: queued messages still start for ST_DELIVERY_STOP_GRACE, later ones are dropped and
+ * logged, a running program finishes or meets its deadline). A full queue drops the message (error log); it never blocks the request. The same
  * recipient (trimmed, case-insensitive) for the same kind on the same virtual host gets at
  * most one message per ST_DELIVERY_REPEAT_WINDOW per process; at most ST_DELIVERY_REPEAT_MAX
  * recipients are remembered (a hash each, not the address), further ones are dropped until
@@ -31,6 +32,7 @@
 #define ST_DELIVERY_REPEAT_WINDOW    apr_time_from_sec(60)
 #define ST_DELIVERY_REPEAT_MAX       1024
 #define ST_DELIVERY_COMMAND_TIMEOUT  apr_time_from_sec(10)
+#define ST_DELIVERY_STOP_GRACE       apr_time_from_sec(2)
 
 typedef enum {
     ST_DELIVERY_PASSWORD_RESET,

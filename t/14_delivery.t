@@ -262,7 +262,49 @@ ok(!grep({ $_->[1] >= 1 } @hang_answers), 'hanging program: every answer in < 1 
     ok(wait_for(sub { scalar(delivered('delivery-gate.txt')) >= keys %want }, 30), 'flood: the queue drains once the program returns');
     my %got = map { $_ => 1 } delivered('delivery-gate.txt');
     is_deeply(\%got, \%want, 'flood: exactly the queued messages were delivered, the dropped ones never');
-    ok(wait_idle(10), 'no delivery left running at the end');
+    ok(wait_idle(10), 'no delivery left running after the flood');
 }
+
+# --- a graceful restart: queued messages still go out for 2 s, the rest is dropped and logged --
+# Two messages hold both threads of one process (the gate is closed), three wait; then httpd
+# restarts gracefully and the old process exits once its connections and deliveries are done.
+# Under -one-process (make test-valgrind) a restart would restart the one process: skipped there.
+sub graceful_round {
+    my ($tag, $hold) = @_;
+    my @emails = map { "$tag$_.$run\@example.com" } 1 .. 5;
+    signup($_) for @emails;
+    open my $gate, '>', "$logs/delivery-gate.closed" or die $!;
+    close $gate;
+    my $ua = agent(1);
+    my @answers = map { [ask_reset($ua, 'delivery_gate', $_)] } @emails;
+    $ua->conn_cache->drop;      # let the old process go
+    my @queued = log_lines(qr/AH10088: password reset link for $tag\d\.$run\@example\.com queued/);
+    my %pids = map { pid_of($_) => 1 } @queued;
+    my ($pid) = keys %pids;
+    my $parent = do { open my $fh, '<', "$logs/httpd.pid" or die $!; local $/; <$fh> } =~ s/\s+//gr;
+    return (\@answers, \@queued, $pid, 'one-process') if keys(%pids) != 1 || $pid == $parent;
+    kill 'USR1', $parent or die "kill USR1 $parent: $!";
+    sleep $hold;
+    unlink "$logs/delivery-gate.closed";
+    my $exited = wait_for(sub { !kill(0, $pid) || `cat /proc/$pid/stat 2>/dev/null` =~ /^\d+ \(.*\) Z/ }, 15);
+    my @got = grep { /^$tag\d\./ } delivered('delivery-gate.txt');
+    return (\@answers, \@queued, $pid, '', $exited, \@got);
+}
+SKIP: {
+    my ($answers, $queued, $pid, $skip, $exited, $got) = graceful_round('drain', 0.5);
+    skip 'httpd runs as one process (-one-process): no graceful restart of a child', 8 if $skip;
+    ok(!grep({ $_->[0]->content ne $OK } @$answers) && @$queued == 5, 'graceful restart: 5 messages queued in one process');
+    ok($exited, 'graceful restart: the old process exited');
+    is(scalar(@$got), 5, 'graceful restart, gate open after 0.5 s: the 3 waiting messages still went out');
+    ok(!log_lines(qr/\[pid $pid:.*AH10089:/), 'graceful restart: nothing dropped');
+
+    ($answers, $queued, $pid, $skip, $exited, $got) = graceful_round('drop', 3);
+    ok($exited, 'graceful restart, gate open after 3 s: the old process exited');
+    is(scalar(@$got), 2, 'graceful restart, gate open after 3 s: the 2 running programs finished');
+    ok(log_lines(qr/\[pid $pid:.*AH10089: process exiting: 3 queued message\(s\) dropped after 2 s/),
+       'graceful restart: the 3 messages still waiting after 2 s were dropped, with a log line');
+    ok(!log_lines(qr/AH00052|Segmentation fault/), 'no httpd process crashed');
+}
+is(agent(0)->get("$base{default}/public/index.html")->code, 200, 'httpd still answers');
 
 done_testing();
