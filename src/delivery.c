@@ -350,11 +350,10 @@ st_delivery_result st_delivery_submit(server_rec *s, st_delivery_kind kind, cons
     unsigned char key[ST_RECENT_KEY_LEN];
     apr_time_t now = apr_time_now();
     const char *why = "delivery is not set up in this process";
-    int repeat = 0, queued_count = 0;
-
+    int repeat = 0, waiting = 0;
     char who[256];
 
-    /* no pool here (the caller's may be a request's): the name is escaped into a buffer */
+    /* escaped into a buffer: no pool is at hand here (only the caller's, maybe a request's) */
     ap_escape_errorlog_item(who, recipient, sizeof(who));
     recent_key(s, kind, recipient, key);
     if (q) {
@@ -364,26 +363,23 @@ st_delivery_result st_delivery_submit(server_rec *s, st_delivery_kind kind, cons
             why = "this process is stopping";
         else if ((repeat = recent_find(q, key)) == 0)
             why = enqueue(q, s, kind, tenant, recipient, link, secret, prepare, key, now);
-        queued_count = q->count;
+        waiting = q->count;
         apr_thread_mutex_unlock(q->mutex);
     }
     if (repeat) {
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, APLOGNO(10086)
                      "%s for %s: one was queued less than %d s ago in this process, not sent again",
-                     kind_what(kind), who,
-                     (int)apr_time_sec(ST_DELIVERY_REPEAT_WINDOW));
+                     kind_what(kind), who, (int)apr_time_sec(ST_DELIVERY_REPEAT_WINDOW));
         return ST_DELIVERY_REPEAT;
     }
     if (why) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10087)
                      "%s for %s dropped: %s (at most %d queued, %d threads per process)",
-                     kind_what(kind), who, why,
-                     ST_DELIVERY_QUEUE_MAX, ST_DELIVERY_THREADS);
+                     kind_what(kind), who, why, ST_DELIVERY_QUEUE_MAX, ST_DELIVERY_THREADS);
         return ST_DELIVERY_DROPPED;
     }
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, APLOGNO(10088)
-                 "%s for %s queued (%d waiting in this process)", kind_what(kind),
-                 who, queued_count);
+                 "%s for %s queued (%d waiting in this process)", kind_what(kind), who, waiting);
     return ST_DELIVERY_QUEUED;
 }
 
