@@ -24,6 +24,7 @@
 #include "request/expr.h"
 #include "request/open_paths.h"
 #include "pages/login.h"
+#include "api/delivery.h"
 
 /* declared here so log lines above the module record carry its index */
 extern module AP_MODULE_DECLARE_DATA supertokens_module;
@@ -57,6 +58,8 @@ static void st_child_init(apr_pool_t *pchild, server_rec *s)
     if (st_core_child_init(pchild, s) != APR_SUCCESS || st_jwks_child_init(pchild, s) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10002)
                      "could not set up the SuperTokens core client in this process");
+    if (st_delivery_child_init(pchild, s) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10301) "could not set up the delivery queue");
 }
 
 /* Runs first on every request, protected or not: client-sent copies of the headers this

@@ -23,6 +23,8 @@ sub api {
 }
 sub form { my %f = @_; return { formFields => [map { { id => $_, value => $f{$_} } } sort keys %f] } }
 sub body_is { my ($r, $want, $name) = @_; is($r->content, $want, $name) }
+# Polls $probe (every 50 ms, at most 10 s) until it returns something true; returns that.
+sub wait_for { my ($probe) = @_; for (1 .. 200) { my $v = $probe->(); return $v if $v; select undef, undef, undef, 0.05 } return undef }
 sub bad { my ($r, $msg, $name) = @_; ok($r->code == 400 && $r->content eq $json->encode({ message => $msg }), "400 $msg: $name") or diag $r->code . ' ' . $r->content }
 
 my $email = 'john' . int(rand(1e9)) . '@example.com';
@@ -140,15 +142,22 @@ body_is(api('/auth/user/password/reset/token', form(email => 'bad')),
         '{"status":"FIELD_ERROR","formFields":[{"error":"Email is invalid","id":"email"}]}', 'reset token: invalid email');
 body_is(api('/auth/user/password/reset/token', form(email => $email)), '{"status":"OK"}', 'reset token for a user: OK');
 {
-    my $log = do { local (@ARGV, $/) = Apache::Test::vars('t_logs') . '/error_log'; <> };
-    my ($line) = grep { /password reset link for \Q$email\E/ } split /\n/, $log;
+    # delivery is asynchronous (src/delivery.h): wait for the log line
+    my $line = wait_for(sub {
+        my $log = do { local (@ARGV, $/) = Apache::Test::vars('t_logs') . '/error_log'; <> };
+        (grep { /password reset link for \Q$email\E: / } split /\n/, $log)[0];
+    });
     like($line // '', qr{http://localhost:3000/auth/reset-password\?token=<\d+ characters hidden>&tenantId=public},
          'default delivery logs the link with the token hidden');
 }
 Apache::TestRequest::module('ep_cmd');
-unlink Apache::Test::vars('t_logs') . '/reset-delivery.txt';
+my $capture = Apache::Test::vars('t_logs') . '/reset-delivery.txt';
+unlink $capture;
 body_is(api('/auth/user/password/reset/token', form(email => $email)), '{"status":"OK"}', 'reset token with a delivery command: OK');
-my ($got_email, $link) = do { open my $fh, '<', Apache::Test::vars('t_logs') . '/reset-delivery.txt' or die $!; map { chomp; $_ } <$fh> };
+my ($got_email, $link) = @{ wait_for(sub {
+    my @l = -f $capture ? do { open my $fh, '<', $capture or die $!; <$fh> } : ();
+    @l == 2 && $l[1] =~ /\n\z/ ? [map { chomp; $_ } @l] : undef;
+}) // [] };
 is($got_email, $email, 'the command got the email on stdin');
 my ($token) = ($link // '') =~ m{^http://localhost:3000/auth/reset-password\?token=([^&]+)&tenantId=public$};
 ok($token, 'the command got the link {websiteDomain}{websiteBasePath}/reset-password?token=...&tenantId=public');

@@ -1,84 +1,447 @@
 /*
- * delivery.c: password-reset links to the log or to a program (see delivery.h).
+ * delivery.c: the per-process delivery queue and its threads, the repeat limit, and the two
+ * ways a message goes out: a program or the error log (see delivery.h).
+ *
+ * Locking: one mutex per process guards the queue, the repeat table, the thread list and
+ * every allocation from the queue's pool (item pools are created under it). The queue's pool
+ * has its own allocator with a mutex, so a delivery thread may destroy an item's pool while a
+ * request thread creates another one.
  */
 #include "api/delivery.h"
 #include "config/config.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
+#include "apr_lib.h"
 #include "apr_thread_proc.h"
+#include "apr_thread_mutex.h"
+#include "apr_thread_cond.h"
+
+#include <string.h>
+#include <openssl/evp.h>
 
 APLOG_USE_MODULE(supertokens);
 
-/* A delivery program gets this long to finish before it is killed. */
-#define ST_RESET_COMMAND_TIMEOUT apr_time_from_sec(10)
+/* bytes of SHA-256 kept per remembered recipient: no collisions anyone could aim for */
+#define ST_RECENT_KEY_LEN 16
 
-static void run_command(request_rec *r, const char *command, const char *email, const char *link)
+typedef struct {
+    const char *what;           /* names the message in log lines */
+    const char *log_hint;       /* appended to the log-mode line */
+} st_kind_info;
+
+static const st_kind_info st_kinds[] = {
+    [ST_DELIVERY_PASSWORD_RESET] = { "password reset link",
+        " (SuperTokensPasswordResetDelivery log-full shows the token; "
+        "SuperTokensPasswordResetCommand delivers it)" },
+    [ST_DELIVERY_EMAIL_VERIFICATION] = { "email verification link", "" },
+    [ST_DELIVERY_PASSWORDLESS] = { "sign-in link or code", "" },
+};
+
+typedef struct {
+    st_delivery msg;
+    st_delivery_prepare_fn prepare;
+} st_item;
+
+typedef struct {
+    unsigned char key[ST_RECENT_KEY_LEN];
+    apr_time_t at;
+} st_recent;
+
+typedef struct {
+    apr_pool_t *pool;
+    apr_thread_mutex_t *mutex;
+    apr_thread_cond_t *wake;
+    server_rec *main_server;
+    int stopping;
+    apr_time_t drain_until;                     /* when stopping: start no item after this */
+    int idle;                                   /* threads waiting for an item */
+    int nthreads;
+    apr_thread_t *threads[ST_DELIVERY_THREADS];
+    st_item *items[ST_DELIVERY_QUEUE_MAX];      /* FIFO ring */
+    int head, count;
+    st_recent recent[ST_DELIVERY_REPEAT_MAX];   /* ring in time order */
+    int recent_head, recent_count;
+} st_queue;
+
+static st_queue *st_the_queue;
+
+static const char *kind_what(st_delivery_kind kind)
 {
-    apr_procattr_t *attr;
-    apr_proc_t proc;
-    const char *argv[2] = { command, NULL };
-    const char *input = apr_pstrcat(r->pool, email, "\n", link, "\n", NULL);
-    apr_size_t len = strlen(input);
-    apr_time_t deadline = apr_time_now() + ST_RESET_COMMAND_TIMEOUT;
+    return st_kinds[kind].what;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The repeat limit: recipients seen in the last ST_DELIVERY_REPEAT_WINDOW, as hashes of
+ * (virtual host, kind, trimmed lower-cased recipient).
+ */
+
+static void recent_key(const server_rec *s, st_delivery_kind kind, const char *recipient,
+                       unsigned char *key)
+{
+    unsigned char md[EVP_MAX_MD_SIZE], buf[128];
+    const char *end;
+    apr_size_t n = 0;
+    unsigned int md_len = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+    memset(md, 0, sizeof(md));
+    while (apr_isspace(*recipient))
+        recipient++;
+    for (end = recipient + strlen(recipient); end > recipient && apr_isspace(end[-1]); end--)
+        ;
+    if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) {
+        EVP_DigestUpdate(ctx, &s, sizeof(s));
+        EVP_DigestUpdate(ctx, &kind, sizeof(kind));
+        for (; recipient < end; recipient++) {
+            buf[n++] = (unsigned char)apr_tolower(*recipient);
+            if (n == sizeof(buf) || recipient + 1 == end) {
+                EVP_DigestUpdate(ctx, buf, n);
+                n = 0;
+            }
+        }
+        EVP_DigestFinal_ex(ctx, md, &md_len);
+    }
+    EVP_MD_CTX_free(ctx);
+    memcpy(key, md, ST_RECENT_KEY_LEN);
+}
+
+static void recent_expire(st_queue *q, apr_time_t now)
+{
+    while (q->recent_count) {
+        apr_time_t at = q->recent[q->recent_head].at;
+        /* a clock that went back expires entries rather than keeping them forever */
+        if (now >= at && now - at < ST_DELIVERY_REPEAT_WINDOW)
+            break;
+        q->recent_head = (q->recent_head + 1) % ST_DELIVERY_REPEAT_MAX;
+        q->recent_count--;
+    }
+}
+
+static int recent_find(const st_queue *q, const unsigned char *key)
+{
+    int i;
+    for (i = 0; i < q->recent_count; i++) {
+        const st_recent *e = &q->recent[(q->recent_head + i) % ST_DELIVERY_REPEAT_MAX];
+        if (memcmp(e->key, key, ST_RECENT_KEY_LEN) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void recent_add(st_queue *q, const unsigned char *key, apr_time_t now)
+{
+    st_recent *e = &q->recent[(q->recent_head + q->recent_count) % ST_DELIVERY_REPEAT_MAX];
+    memcpy(e->key, key, ST_RECENT_KEY_LEN);
+    e->at = now;
+    q->recent_count++;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Going out: the program, or the error log.
+ */
+
+/* Wait for the program until the deadline, then kill it. 1 when it exited with status 0. */
+static int wait_command(const st_delivery *d, apr_proc_t *proc, const char *command)
+{
+    apr_time_t deadline = apr_time_now() + ST_DELIVERY_COMMAND_TIMEOUT;
     apr_exit_why_e why;
     int code = 0;
     apr_status_t rv;
 
-    if ((rv = apr_procattr_create(&attr, r->pool)) != APR_SUCCESS
-        || (rv = apr_procattr_io_set(attr, APR_FULL_BLOCK, APR_NO_PIPE, APR_NO_PIPE)) != APR_SUCCESS
-        || (rv = apr_procattr_cmdtype_set(attr, APR_PROGRAM)) != APR_SUCCESS
-        || (rv = apr_procattr_error_check_set(attr, 1)) != APR_SUCCESS
-        || (rv = apr_proc_create(&proc, command, argv, NULL, attr, r->pool)) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, APLOGNO(10080)
-                      "SuperTokensPasswordResetCommand: could not start %s", command);
-        return;
-    }
-    apr_file_write_full(proc.in, input, len, NULL);
-    apr_file_close(proc.in);
-    while ((rv = apr_proc_wait(&proc, &code, &why, APR_NOWAIT)) != APR_CHILD_DONE) {
+    while ((rv = apr_proc_wait(proc, &code, &why, APR_NOWAIT)) != APR_CHILD_DONE) {
+        if (rv != APR_CHILD_NOTDONE) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, d->server, APLOGNO(10300)
+                         "SuperTokensPasswordResetCommand: cannot wait for %s", command);
+            apr_proc_kill(proc, SIGKILL);
+            return 0;
+        }
         if (apr_time_now() > deadline) {
-            apr_proc_kill(&proc, SIGKILL);
-            apr_proc_wait(&proc, &code, &why, APR_WAIT);
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10081)
-                          "SuperTokensPasswordResetCommand: %s did not finish in time", command);
-            return;
+            apr_proc_kill(proc, SIGKILL);
+            apr_proc_wait(proc, &code, &why, APR_WAIT);
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, d->server, APLOGNO(10081)
+                         "SuperTokensPasswordResetCommand: %s did not finish in time: killed after %d s "
+                         "(%s for %s)", command, (int)apr_time_sec(ST_DELIVERY_COMMAND_TIMEOUT),
+                         kind_what(d->kind), ap_escape_logitem(d->pool, d->recipient));
+            return 0;
         }
         apr_sleep(apr_time_from_msec(20));
     }
-    if (why != APR_PROC_EXIT || code != 0)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10082)
-                      "SuperTokensPasswordResetCommand: %s failed (status %d)", command, code);
-    else
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10083)
-                      "password reset link handed to %s", command);
+    if (why != APR_PROC_EXIT || code != 0) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, d->server, APLOGNO(10082)
+                     "SuperTokensPasswordResetCommand: %s failed (%s %d) (%s for %s)", command,
+                     why == APR_PROC_EXIT ? "status" : "signal", code, kind_what(d->kind),
+                     ap_escape_logitem(d->pool, d->recipient));
+        return 0;
+    }
+    return 1;
 }
 
-void st_reset_deliver(request_rec *r, const char *email, const char *link, const char *token)
+static void run_command(const st_delivery *d, const char *command)
 {
-    const st_server_conf *sc = st_server_conf_get(r->server);
-    if (sc->reset_command) {
-        run_command(r, sc->reset_command, email, link);
+    apr_procattr_t *attr;
+    apr_proc_t proc;
+    const char *argv[2] = { command, NULL };
+    const char *input = apr_pstrcat(d->pool, d->recipient, "\n", d->link, "\n", NULL);
+    apr_status_t rv;
+
+    if ((rv = apr_procattr_create(&attr, d->pool)) != APR_SUCCESS
+        || (rv = apr_procattr_io_set(attr, APR_FULL_BLOCK, APR_NO_PIPE, APR_NO_PIPE)) != APR_SUCCESS
+        || (rv = apr_procattr_cmdtype_set(attr, APR_PROGRAM)) != APR_SUCCESS
+        || (rv = apr_procattr_error_check_set(attr, 1)) != APR_SUCCESS
+        || (rv = apr_proc_create(&proc, command, argv, NULL, attr, d->pool)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, d->server, APLOGNO(10080)
+                     "SuperTokensPasswordResetCommand: could not start %s", command);
         return;
     }
-    if (sc->reset_delivery == ST_RESET_LOG_FULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, APLOGNO(10084)
-                      "password reset link for %s: %s", ap_escape_logitem(r->pool, email),
-                      ap_escape_logitem(r->pool, link));
+    /* a program that exits without reading gets EPIPE here (httpd ignores SIGPIPE) */
+    apr_file_write_full(proc.in, input, strlen(input), NULL);
+    apr_file_close(proc.in);
+    if (wait_command(d, &proc, command))
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, d->server, APLOGNO(10083)
+                     "%s for %s handed to %s", kind_what(d->kind),
+                     ap_escape_logitem(d->pool, d->recipient), command);
+}
+
+/* d->link with every copy of d->secret replaced by "<N characters hidden>"; the whole link
+ * is hidden when the secret is unknown or not found, so nothing secret is ever logged. */
+static const char *masked_link(const st_delivery *d)
+{
+    const char *secret = d->secret, *rest = d->link, *at;
+    const char *hidden;
+    char *out = "";
+    apr_size_t len;
+
+    if (secret == NULL || (len = strlen(secret)) == 0 || strstr(rest, secret) == NULL)
+        return "<link hidden>";
+    hidden = apr_psprintf(d->pool, "<%" APR_SIZE_T_FMT " characters hidden>", len);
+    while ((at = strstr(rest, secret)) != NULL) {
+        out = apr_pstrcat(d->pool, out, apr_pstrmemdup(d->pool, rest, (apr_size_t)(at - rest)),
+                          hidden, NULL);
+        rest = at + len;
+    }
+    return apr_pstrcat(d->pool, out, rest, NULL);
+}
+
+static void log_message(const st_delivery *d, int full)
+{
+    if (full) {
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, d->server, APLOGNO(10084)
+                     "%s for %s: %s", kind_what(d->kind), ap_escape_logitem(d->pool, d->recipient),
+                     ap_escape_logitem(d->pool, d->link));
         return;
     }
-    {
-        /* the token is the secret: the default log line shows the link without it */
-        char *masked = apr_pstrdup(r->pool, link), *at = strstr(masked, "token=");
-        const char *encoded_len = apr_psprintf(r->pool, "<%u characters hidden>", (unsigned)strlen(token));
-        if (at) {
-            char *end = strchr(at, '&');
-            masked = apr_pstrcat(r->pool, apr_pstrmemdup(r->pool, masked, (apr_size_t)(at - masked + 6)),
-                                 encoded_len, end ? end : "", NULL);
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, d->server, APLOGNO(10085)
+                 "%s for %s: %s%s", kind_what(d->kind), ap_escape_logitem(d->pool, d->recipient),
+                 ap_escape_logitem(d->pool, masked_link(d)), st_kinds[d->kind].log_hint);
+}
+
+/* Only password-reset links have directives so far; other kinds are logged (token hidden)
+ * until theirs exist. */
+static void send_message(const st_delivery *d)
+{
+    const st_server_conf *sc = st_server_conf_get(d->server);
+    int reset = d->kind == ST_DELIVERY_PASSWORD_RESET;
+
+    if (reset && sc->reset_command)
+        run_command(d, sc->reset_command);
+    else
+        log_message(d, reset && sc->reset_delivery == ST_RESET_LOG_FULL);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The queue and its threads.
+ */
+
+static void *APR_THREAD_FUNC delivery_thread(apr_thread_t *thread, void *data)
+{
+    st_queue *q = data;
+    (void)thread;
+
+    for (;;) {
+        st_item *item;
+        apr_thread_mutex_lock(q->mutex);
+        while (!q->stopping && q->count == 0) {
+            q->idle++;
+            apr_thread_cond_wait(q->wake, q->mutex);
+            q->idle--;
         }
-        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, APLOGNO(10085)
-                      "password reset link for %s: %s (SuperTokensPasswordResetDelivery log-full shows "
-                      "the token; SuperTokensPasswordResetCommand delivers it)",
-                      ap_escape_logitem(r->pool, email), masked);
+        if (q->count == 0 || (q->stopping && apr_time_now() > q->drain_until)) {
+            apr_thread_mutex_unlock(q->mutex);
+            return NULL;
+        }
+        item = q->items[q->head];
+        q->head = (q->head + 1) % ST_DELIVERY_QUEUE_MAX;
+        q->count--;
+        apr_thread_mutex_unlock(q->mutex);
+
+        if (item->prepare == NULL || item->prepare(&item->msg)) {
+            if (item->msg.link)
+                send_message(&item->msg);
+        }
+        apr_pool_destroy(item->msg.pool);
     }
+}
+
+/* Under q->mutex: a thread for the new item unless one is idle or all are running. */
+static apr_status_t ensure_thread(st_queue *q)
+{
+    apr_status_t rv;
+    if (q->idle > 0 || q->nthreads == ST_DELIVERY_THREADS)
+        return APR_SUCCESS;
+    /* started from a request thread, it inherits that thread's signal mask, which the
+     * programs it starts inherit in turn (as when requests ran them) */
+    rv = apr_thread_create(&q->threads[q->nthreads], NULL, delivery_thread, q, q->pool);
+    if (rv == APR_SUCCESS)
+        q->nthreads++;
+    /* with one thread running, the item still goes out, later */
+    return q->nthreads > 0 ? APR_SUCCESS : rv;
+}
+
+static st_item *item_create(st_queue *q, server_rec *s, st_delivery_kind kind, const char *tenant,
+                            const char *recipient, const char *link, const char *secret,
+                            st_delivery_prepare_fn prepare)
+{
+    apr_pool_t *p;
+    st_item *item;
+
+    if (apr_pool_create(&p, q->pool) != APR_SUCCESS)
+        return NULL;
+    apr_pool_tag(p, "st_delivery_item");
+    item = apr_pcalloc(p, sizeof(*item));
+    item->msg.pool = p;
+    item->msg.server = s;
+    item->msg.kind = kind;
+    item->msg.tenant = apr_pstrdup(p, tenant ? tenant : "public");
+    item->msg.recipient = apr_pstrdup(p, recipient);
+    item->msg.link = link ? apr_pstrdup(p, link) : NULL;
+    item->msg.secret = secret ? apr_pstrdup(p, secret) : NULL;
+    item->prepare = prepare;
+    return item;
+}
+
+/* Under q->mutex: queue the item, or say why not (NULL: queued). */
+static const char *enqueue(st_queue *q, server_rec *s, st_delivery_kind kind, const char *tenant,
+                           const char *recipient, const char *link, const char *secret,
+                           st_delivery_prepare_fn prepare, const unsigned char *key, apr_time_t now)
+{
+    st_item *item;
+
+    if (q->count == ST_DELIVERY_QUEUE_MAX)
+        return "the queue is full";
+    if (q->recent_count == ST_DELIVERY_REPEAT_MAX)
+        return "too many recipients in the last minute";
+    if (ensure_thread(q) != APR_SUCCESS)
+        return "no delivery thread could start";
+    if ((item = item_create(q, s, kind, tenant, recipient, link, secret, prepare)) == NULL)
+        return "out of memory";
+    q->items[(q->head + q->count) % ST_DELIVERY_QUEUE_MAX] = item;
+    q->count++;
+    recent_add(q, key, now);
+    apr_thread_cond_signal(q->wake);
+    return NULL;
+}
+
+st_delivery_result st_delivery_submit(server_rec *s, st_delivery_kind kind, const char *tenant,
+                                      const char *recipient, const char *link, const char *secret,
+                                      st_delivery_prepare_fn prepare)
+{
+    st_queue *q = st_the_queue;
+    unsigned char key[ST_RECENT_KEY_LEN];
+    apr_time_t now = apr_time_now();
+    const char *why = "delivery is not set up in this process";
+    int repeat = 0, waiting = 0;
+    char who[256];
+
+    /* escaped into a buffer: no pool is at hand here (only the caller's, maybe a request's) */
+    ap_escape_errorlog_item(who, recipient, sizeof(who));
+    recent_key(s, kind, recipient, key);
+    if (q) {
+        apr_thread_mutex_lock(q->mutex);
+        recent_expire(q, now);
+        if (q->stopping)
+            why = "this process is stopping";
+        else if ((repeat = recent_find(q, key)) == 0)
+            why = enqueue(q, s, kind, tenant, recipient, link, secret, prepare, key, now);
+        waiting = q->count;
+        apr_thread_mutex_unlock(q->mutex);
+    }
+    if (repeat) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, APLOGNO(10086)
+                     "%s for %s: one was queued less than %d s ago in this process, not sent again",
+                     kind_what(kind), who, (int)apr_time_sec(ST_DELIVERY_REPEAT_WINDOW));
+        return ST_DELIVERY_REPEAT;
+    }
+    if (why) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10087)
+                     "%s for %s dropped: %s (at most %d queued, %d threads per process)",
+                     kind_what(kind), who, why, ST_DELIVERY_QUEUE_MAX, ST_DELIVERY_THREADS);
+        return ST_DELIVERY_DROPPED;
+    }
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, APLOGNO(10088)
+                 "%s for %s queued (%d waiting in this process)", kind_what(kind), who, waiting);
+    return ST_DELIVERY_QUEUED;
+}
+
+/* pchild pre-cleanup: runs before pchild's subpools (the core client's connection pools)
+ * are destroyed, so no delivery thread ever uses them freed. No new item is accepted; the
+ * threads go on with queued items for ST_DELIVERY_STOP_GRACE (a graceful restart, e.g. at log
+ * rotation, should not lose the links just asked for), then the rest is dropped and logged. A
+ * running program finishes or is killed at its own deadline. */
+static apr_status_t queue_stop(void *data)
+{
+    st_queue *q = data;
+    int i, dropped;
+
+    apr_thread_mutex_lock(q->mutex);
+    q->stopping = 1;
+    q->drain_until = apr_time_now() + ST_DELIVERY_STOP_GRACE;
+    apr_thread_cond_broadcast(q->wake);
+    apr_thread_mutex_unlock(q->mutex);
+    for (i = 0; i < q->nthreads; i++) {
+        apr_status_t rv;
+        apr_thread_join(&rv, q->threads[i]);
+    }
+    dropped = q->count;
+    for (; q->count > 0; q->count--) {
+        apr_pool_destroy(q->items[q->head]->msg.pool);
+        q->head = (q->head + 1) % ST_DELIVERY_QUEUE_MAX;
+    }
+    if (dropped)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, q->main_server, APLOGNO(10089)
+                     "process exiting: %d queued message(s) dropped after %d s", dropped,
+                     (int)apr_time_sec(ST_DELIVERY_STOP_GRACE));
+    st_the_queue = NULL;
+    return APR_SUCCESS;
+}
+
+apr_status_t st_delivery_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_allocator_t *alloc;
+    apr_thread_mutex_t *amutex;
+    apr_pool_t *p;
+    st_queue *q;
+    apr_status_t rv;
+
+    if ((rv = apr_allocator_create(&alloc)) != APR_SUCCESS)
+        return rv;
+    if ((rv = apr_pool_create_ex(&p, pchild, NULL, alloc)) != APR_SUCCESS) {
+        apr_allocator_destroy(alloc);
+        return rv;
+    }
+    apr_allocator_owner_set(alloc, p);
+    apr_pool_tag(p, "st_delivery");
+    if ((rv = apr_thread_mutex_create(&amutex, APR_THREAD_MUTEX_DEFAULT, p)) != APR_SUCCESS)
+        return rv;
+    apr_allocator_mutex_set(alloc, amutex);
+
+    q = apr_pcalloc(p, sizeof(*q));
+    q->pool = p;
+    q->main_server = s;
+    if ((rv = apr_thread_mutex_create(&q->mutex, APR_THREAD_MUTEX_DEFAULT, p)) != APR_SUCCESS
+        || (rv = apr_thread_cond_create(&q->wake, p)) != APR_SUCCESS)
+        return rv;
+    apr_pool_pre_cleanup_register(pchild, q, queue_stop);
+    st_the_queue = q;
+    return APR_SUCCESS;
 }

@@ -116,16 +116,20 @@ int st_api_signin(request_rec *r, const st_api_call *call)
  * The emailpassword login method for an email, from GET /{t}/users/by-accountinfo.
  * Returns OK with *recipe_user_id (NULL if none), or an answer was sent.
  */
+static const char *by_accountinfo_path(apr_pool_t *p, const char *tenant, const char *email)
+{
+    return apr_pstrcat(p, "/", tenant, "/users/by-accountinfo?email=", st_uri_encode_component(p, email),
+                       "&doUnionOfAccountInfo=false", NULL);
+}
+
 static int find_emailpassword_user(request_rec *r, const char *tenant, const char *email,
                                    const char **recipe_user_id)
 {
     st_core_reply reply;
 
     *recipe_user_id = NULL;
-    if (st_core_get(r->pool, r->server,
-                    apr_pstrcat(r->pool, "/", tenant, "/users/by-accountinfo?email=",
-                                st_uri_encode_component(r->pool, email), "&doUnionOfAccountInfo=false", NULL),
-                    NULL, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
+    if (st_core_get(r->pool, r->server, by_accountinfo_path(r->pool, tenant, email), NULL, &reply)
+            != APR_SUCCESS || reply.status != 200 || !reply.json)
         return st_api_core_failed(r, &reply, "user lookup");
     *recipe_user_id = st_ep_recipe_user_id(r->pool, reply.json, email);
     return OK;
@@ -147,36 +151,74 @@ int st_api_email_exists(request_rec *r, const st_api_call *call)
                                           : "{\"status\":\"OK\",\"exists\":false}");
 }
 
+/* A failed core call on a delivery thread: logged, nothing is sent. */
+static int reset_core_failed(const st_delivery *d, const st_core_reply *reply, const char *what)
+{
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, d->server, APLOGNO(10302)
+                 "password reset for %s (tenant %s): %s failed, no link sent: %s%s",
+                 ap_escape_logitem(d->pool, d->recipient), ap_escape_logitem(d->pool, d->tenant), what,
+                 reply->unavailable || reply->status == 0 ? "the SuperTokens core is not reachable"
+                 : apr_psprintf(d->pool, "the SuperTokens core answered HTTP %d", reply->status),
+                 reply->error ? apr_pstrcat(d->pool, ": ", reply->error, NULL) : "");
+    return 0;
+}
+
+/*
+ * Runs on a delivery thread (delivery.h): finds the user, has the core make a reset token and
+ * builds the link {websiteDomain}{websiteBasePath}/reset-password?token=...&tenantId=...
+ * Returns 0 (nothing to send) for an unknown email or a core failure.
+ */
+static int reset_link_prepare(st_delivery *d)
+{
+    const st_server_conf *sc = st_server_conf_get(d->server);
+    const char *user_id, *token;
+    st_core_reply reply;
+    json_t *body;
+
+    if (st_core_get(d->pool, d->server, by_accountinfo_path(d->pool, d->tenant, d->recipient), NULL, &reply)
+            != APR_SUCCESS || reply.status != 200 || !reply.json)
+        return reset_core_failed(d, &reply, "the user lookup");
+    if ((user_id = st_ep_recipe_user_id(d->pool, reply.json, d->recipient)) == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, d->server, APLOGNO(10303)
+                     "password reset for %s (tenant %s): no such EmailPassword user, no link sent",
+                     ap_escape_logitem(d->pool, d->recipient), ap_escape_logitem(d->pool, d->tenant));
+        return 0;
+    }
+    body = json_pack("{s:s,s:s}", "userId", user_id, "email", d->recipient);
+    st_json_pool_own(d->pool, body);
+    if (st_core_post(d->pool, d->server,
+                     apr_pstrcat(d->pool, "/", d->tenant, "/recipe/user/password/reset/token", NULL),
+                     "emailpassword", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
+        return reset_core_failed(d, &reply, "the reset token");
+    if ((token = st_json_string(reply.json, "token")) == NULL) {
+        reply.error = "no token in the reply";
+        return reset_core_failed(d, &reply, "the reset token");
+    }
+    d->secret = st_uri_encode_component(d->pool, token);
+    d->link = apr_pstrcat(d->pool, sc->website_domain, st_cfg_website_base_path(sc),
+                          "/reset-password?token=", d->secret,
+                          "&tenantId=", st_uri_encode_component(d->pool, d->tenant), NULL);
+    return 1;
+}
+
+/*
+ * POST {B}[/{t}]/user/password/reset/token. Only the form is checked here (its FIELD_ERROR
+ * depends on the input, not on any account); the lookup, the token and the delivery are
+ * queued, so every valid request gets the same {"status":"OK"} at once, whether the account
+ * exists, the email was asked for a moment ago, the queue is full or the core is down.
+ */
 int st_api_reset_token(request_rec *r, const st_api_call *call)
 {
-    const st_server_conf *sc = st_server_conf_get(r->server);
-    const char *email, *user_id, *token;
-    json_t *in, *body;
-    st_core_reply reply;
+    const char *email;
+    json_t *in;
     int rc;
 
     if ((rc = st_api_read_json(r, &in)) != OK)
         return rc;
     if ((rc = read_form(r, in, &st_form_reset_token, &email)) != OK)
         return rc;
-    if ((rc = find_emailpassword_user(r, call->tenant_id, email, &user_id)) != OK)
-        return rc;
-    /* unknown emails get the same answer: no account enumeration */
-    if (user_id == NULL)
-        return send_status(r, "OK");
-    body = json_pack("{s:s,s:s}", "userId", user_id, "email", email);
-    st_json_pool_own(r->pool, body);
-    if (st_core_post(r->pool, r->server,
-                     apr_pstrcat(r->pool, "/", call->tenant_id, "/recipe/user/password/reset/token", NULL),
-                     "emailpassword", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
-        return st_api_core_failed(r, &reply, "password reset token");
-    token = st_json_string(reply.json, "token");
-    if (token) {
-        const char *link = apr_pstrcat(r->pool, sc->website_domain, st_cfg_website_base_path(sc),
-                                       "/reset-password?token=", st_uri_encode_component(r->pool, token),
-                                       "&tenantId=", st_uri_encode_component(r->pool, call->tenant_id), NULL);
-        st_reset_deliver(r, email, link, token);
-    }
+    st_delivery_submit(r->server, ST_DELIVERY_PASSWORD_RESET, call->tenant_id, email, NULL, NULL,
+                       reset_link_prepare);
     return send_status(r, "OK");
 }
 
