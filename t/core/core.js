@@ -11,6 +11,8 @@ const { Store } = require('./lib/store');
 const { Tokens } = require('./lib/tokens');
 const { SessionApi } = require('./lib/sessions');
 const { UserApi } = require('./lib/users');
+const { UserRolesApi } = require('./lib/roles');
+const { EmailVerificationApi } = require('./lib/emailverification');
 const { buildRoutes } = require('./lib/routes');
 const { CoreServer } = require('./lib/server');
 const { Controls } = require('./lib/testctl');
@@ -26,8 +28,10 @@ async function startCore(argv = [], env = {}) {
   const tokens = new Tokens(keys, settings);
   const sessions = new SessionApi(store, tokens, settings);
   const users = new UserApi(store, settings);
+  const roles = new UserRolesApi(store);
+  const ev = new EmailVerificationApi(store, settings);
   const ctl = new Controls({ cfg, initialCfg, keys, store, sessions });
-  const server = new CoreServer({ cfg: settings, routes: buildRoutes({ sessions, users, keys }), store, ctl });
+  const server = new CoreServer({ cfg: settings, routes: buildRoutes({ sessions, users, keys, roles, ev }), store, ctl });
   const port = await server.listen(cfg.port);
   return { port, cfg, close: () => server.close() };
 }

@@ -11,6 +11,7 @@ const OPTIONS = [
   ['refresh-token-validity', 'ST_CORE_REFRESH_TOKEN_VALIDITY', 144000, 'num', 'refresh token lifetime, minutes'],
   ['key-rotation-interval', 'ST_CORE_KEY_ROTATION_INTERVAL', 168, 'num', 'dynamic signing key update interval, hours'],
   ['password-reset-token-lifetime', 'ST_CORE_PASSWORD_RESET_TOKEN_LIFETIME', 3600000, 'num', 'ms'],
+  ['email-verification-token-lifetime', 'ST_CORE_EMAIL_VERIFICATION_TOKEN_LIFETIME', 86400000, 'num', 'ms (core: 1 day)'],
   ['base-path', 'ST_CORE_BASE_PATH', '', 'str', 'base path every API lives under (core base_path)'],
   ['max-cdi', 'ST_CORE_MAX_CDI', '5.4', 'str', 'highest CDI version offered (core 11.3+ = 5.4)'],
   ['tenants', 'ST_CORE_TENANTS', '*', 'str', 'comma-separated tenant ids that exist ("*" = any)'],

@@ -38,6 +38,17 @@ const bool = (input, name, nullable = false) => field(input, name, nullable, (v)
 const obj = (input, name, nullable = false) => field(input, name, nullable, isObj);
 const arr = (input, name, nullable = false) => field(input, name, nullable, Array.isArray);
 
+// Java's String.trim(): strips code points <= U+0020 only (JS trim also strips Unicode spaces).
+const javaTrim = (s) => s.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+
+// WebserverAPI.enforcePublicTenantAndGetPublicTenantStorage: app-wide APIs refuse a tenant in the
+// path from CDI 5.0 on. The core does this after parsing the input, so handlers call it there.
+function publicTenantOnly(req) {
+  if (req.tenantId !== 'public' && gte(req.cdi, '5.0')) {
+    throw new HttpError(403, 'Only public tenantId can call this app specific API');
+  }
+}
+
 function query(params, name, nullable = false) {
   const v = params.get(name);
   if (v === null) {
@@ -63,4 +74,5 @@ const gte = (a, b) => cmpVersion(a, b) >= 0;
 const ALL_CDI = ['2.7', '2.8', '2.9', '2.10', '2.11', '2.12', '2.13', '2.14', '2.15', '2.16', '2.17', '2.18',
   '2.19', '2.20', '2.21', '3.0', '3.1', '4.0', '5.0', '5.1', '5.2', '5.3', '5.4'];
 
-module.exports = { HttpError, bad, json, text, parseJsonObject, str, bool, obj, arr, query, isObj, cmpVersion, gte, ALL_CDI };
+module.exports = { HttpError, bad, json, text, parseJsonObject, str, bool, obj, arr, query, isObj, cmpVersion, gte, ALL_CDI,
+  javaTrim, publicTenantOnly };

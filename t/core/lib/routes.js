@@ -8,7 +8,7 @@ const { json, text } = require('./input');
 const INVALID_TENANT_WORDS = ['recipe', 'config', 'users', 'hello'];
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function buildRoutes({ sessions, users, keys }) {
+function buildRoutes({ sessions, users, keys, roles, ev }) {
   const hello = () => text(200, 'Hello');
   const jwks = (withStatus) => () => {
     const { keys: list, maxAge } = keys.jwks();
@@ -18,6 +18,8 @@ function buildRoutes({ sessions, users, keys }) {
   };
   const r = (path, methods, opts = {}) => ({ path, methods, checkApiKey: true, versionNeeded: true,
     appSpecific: false, ...opts });
+  // App-wide APIs that, like the core, only check the app and refuse a tenant after parsing their input.
+  const app = { appLevel: true };
   return [
     r('/hello', { GET: hello, POST: hello, PUT: hello, DELETE: hello }, { checkApiKey: false, versionNeeded: false }),
     r('/apiversion', { GET: (req) => json({ versions: req.offeredVersions }) }, { versionNeeded: false, appSpecific: true }),
@@ -39,6 +41,21 @@ function buildRoutes({ sessions, users, keys }) {
     r('/user/id', { GET: (q) => users.getUserById(q) }, { appSpecific: true }),
     r('/users/by-accountinfo', { GET: (q) => users.byAccountInfo(q) }),
     r('/recipe/multitenancy/tenant/v2', { GET: (q) => users.tenantConfig(q) }, { tenantNotFoundIsJson: true }),
+    r('/recipe/role', { PUT: (q) => roles.createRole(q) }, app),
+    r('/recipe/role/remove', { POST: (q) => roles.deleteRole(q) }, app),
+    r('/recipe/role/permissions', { GET: (q) => roles.permissionsOfRole(q) }, app),
+    r('/recipe/role/permissions/remove', { POST: (q) => roles.removePermissions(q) }, app),
+    r('/recipe/permission/roles', { GET: (q) => roles.rolesWithPermission(q) }, app),
+    r('/recipe/roles', { GET: (q) => roles.allRoles(q) }, app),
+    r('/recipe/user/role', { PUT: (q) => roles.addUserRole(q) }),
+    r('/recipe/user/role/remove', { POST: (q) => roles.removeUserRole(q) }),
+    r('/recipe/user/roles', { GET: (q) => roles.rolesOfUser(q) }),
+    r('/recipe/role/users', { GET: (q) => roles.usersWithRole(q) }),
+    r('/recipe/user/email/verify/token', { POST: (q) => ev.createToken(q) }),
+    r('/recipe/user/email/verify', { POST: (q) => ev.verify(q), GET: (q) => ev.isVerifiedGet(q) },
+      { appLevelMethods: ['GET'] }),
+    r('/recipe/user/email/verify/token/remove', { POST: (q) => ev.revokeTokens(q) }),
+    r('/recipe/user/email/verify/remove', { POST: (q) => ev.unverify(q) }, app),
   ];
 }
 

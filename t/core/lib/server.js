@@ -179,7 +179,8 @@ class CoreServer {
     if (!this.store.appExists(appId)) {
       return text(400, `AppId or tenantId not found => App with the following connectionURIDomain and appId combination not found: (, ${appId})`);
     }
-    if (!route.tenantNotFoundIsJson && !this.store.tenantExists(appId, tenantId)) {
+    const appLevel = route.appLevel || (route.appLevelMethods || []).includes(info.method);
+    if (!route.tenantNotFoundIsJson && !appLevel && !this.store.tenantExists(appId, tenantId)) {
       return text(400, 'AppId or tenantId not found => Tenant with the following connectionURIDomain, appId and '
         + `tenantId combination not found: (, ${appId}, ${tenantId})`);
     }

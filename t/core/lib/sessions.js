@@ -5,8 +5,12 @@
 // remove, info, regenerate, sessions of a user, session data.
 
 const crypto = require('crypto');
-const { bad, json, parseJsonObject, str, bool, obj, arr, query, gte } = require('./input');
-const { TryRefresh, Unauthorised, PayloadError, sha256, versionForCdi } = require('./tokens');
+const { bad, json, text, parseJsonObject, str, bool, obj, arr, query, gte } = require('./input');
+const { TryRefresh, Unauthorised, PayloadError, PROTECTED, sha256, versionForCdi } = require('./tokens');
+const jwt = require('./jwt');
+
+// The core's requiredAndProtectedPropsV2 (regenerate refuses these in a v1/v2 session's payload).
+const PROTECTED_V2_CORE = ['userId', 'expiryTime', 'timeCreated', 'sessionHandle', 'refreshTokenHash1'];
 
 class TheftDetected extends Error {
   constructor(s) { super('token theft'); this.session = s; }
@@ -279,19 +283,29 @@ class SessionApi {
     return json(out);
   }
 
-  // POST /recipe/session/regenerate (payload update; keeps the token's expiry)
+  // POST /recipe/session/regenerate (SessionRegenerateAPI + Session.regenerateToken): new payload,
+  // same expiry. The token is read without verifying it; a malformed one is the core's 500.
   regenerate(req) {
     const input = parseJsonObject(req.body);
     const token = str(input, 'accessToken');
+    // parseJsonObjectOrThrowError(input, "userDataInJWT", true): only an absent key is "not given".
+    if (input.userDataInJWT === null) throw bad("Field name 'userDataInJWT' is invalid in JSON input");
     const userDataInJWT = obj(input, 'userDataInJWT', true);
+    try {
+      jwt.decodePayload(jwt.preParse(token).parts);
+    } catch (e) {
+      // ServletException(JWTException) => 500 with Throwable.toString(). A payload that is not
+      // JSON fails in Gson in the core, with another class name (not mimicked).
+      return text(500, e.javaString || 'io.supertokens.session.jwt.JWT$JWTException: Invalid JWT');
+    }
     try {
       const info = this.tokens.readAccess(token, { verify: false });
       const s = this.find(req.appId, info.tenantId, info.sessionHandle);
       if (!s || s.expiry <= Date.now()) throw new Unauthorised('Session does not exist.');
       const payload = userDataInJWT === null ? s.userDataInJWT : userDataInJWT;
-      const protectedNames = info.version >= 5 ? ['tId', 'rsub'] : info.version >= 4 ? ['tId'] : [];
-      protectedNames.push('sub', 'exp', 'iat', 'sessionHandle', 'refreshTokenHash1', 'parentRefreshTokenHash1', 'antiCsrfToken');
-      if (info.version >= 3 && Object.keys(payload).some((k) => protectedNames.includes(k))) {
+      // AccessTokenInfo.getRequiredAndProtectedProps(version), checked from CDI 2.21 on.
+      const protectedNames = info.version >= 3 ? PROTECTED[info.version] : PROTECTED_V2_CORE;
+      if (gte(req.cdi, '2.21') && Object.keys(payload).some((k) => protectedNames.includes(k))) {
         throw bad('The user payload contains protected field');
       }
       s.userDataInJWT = payload;
@@ -308,6 +322,7 @@ class SessionApi {
       if (e instanceof TryRefresh || e instanceof Unauthorised) {
         return json({ status: 'UNAUTHORISED', message: e.message });
       }
+      if (e instanceof PayloadError) throw bad(e.message); // CDI < 2.21: caught when minting
       throw e;
     }
   }

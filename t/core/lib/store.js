@@ -1,13 +1,19 @@
 'use strict';
 // Owns: the in-memory "database" of the core double, one namespace per app id:
-// users (EmailPassword only), sessions, password-reset tokens; and which apps and
-// tenants exist (configured by --apps / --tenants, "*" = all).
+// users (EmailPassword only), sessions, password-reset tokens, user roles, email
+// verification; and which apps and tenants exist (configured by --apps / --tenants, "*" = all).
 
 class AppData {
   constructor() {
     this.users = new Map(); // recipe user id -> user record
     this.sessions = new Map(); // session handle -> session record
     this.resetTokens = new Map(); // sha256(token) -> {userId, email, expiry}
+    // Roles and their permissions are app-wide; who has a role is per tenant (as in the core's tables).
+    this.roles = new Map(); // role -> Set(permission), insertion-ordered
+    this.userRoles = new Map(); // tenantId -> Map(userId -> Set(role))
+    // Verification tokens belong to a tenant; verified (userId, email) pairs are app-wide.
+    this.evTokens = new Map(); // sha256(token) -> {tenantId, userId, email, expiry}
+    this.verifiedEmails = new Map(); // userId -> Set(email)
   }
 }
 
@@ -21,6 +27,12 @@ class Store {
     let a = this.apps.get(appId);
     if (!a) { a = new AppData(); this.apps.set(appId, a); }
     return a;
+  }
+
+  // The core computes loginMethods[].verified from this same table, so users.js asks here too.
+  isEmailVerified(appId, userId, email) {
+    const set = this.app(appId).verifiedEmails.get(userId);
+    return !!set && set.has(email);
   }
 
   appExists(appId) { return appId === 'public' || !this.cfg.apps || this.cfg.apps.has(appId); }

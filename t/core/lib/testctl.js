@@ -176,7 +176,7 @@ class Controls {
     const c = this.cfg;
     return { accessTokenValidity: c.accessTokenValidity, refreshTokenValidity: c.refreshTokenValidity,
       keyRotationInterval: c.keyRotationInterval, passwordResetTokenLifetime: c.passwordResetTokenLifetime,
-      apiKeySet: c.apiKeys.length > 0, maxCdi: c.maxCdi, basePath: c.basePath };
+      emailVerificationTokenLifetime: c.emailVerificationTokenLifetime, apiKeySet: c.apiKeys.length > 0, maxCdi: c.maxCdi, basePath: c.basePath };
   }
 
   updateConfig(input) {
@@ -185,6 +185,7 @@ class Controls {
     c.accessTokenValidity = pos('accessTokenValidity');
     c.refreshTokenValidity = pos('refreshTokenValidity');
     c.passwordResetTokenLifetime = pos('passwordResetTokenLifetime');
+    c.emailVerificationTokenLifetime = pos('emailVerificationTokenLifetime');
     const kri = pos('keyRotationInterval');
     if (kri <= 0) throw bad('keyRotationInterval must be > 0');
     c.keyRotationInterval = kri;

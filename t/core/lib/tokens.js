@@ -191,4 +191,4 @@ class Tokens {
   }
 }
 
-module.exports = { Tokens, TryRefresh, Unauthorised, PayloadError, sha256, versionForCdi };
+module.exports = { Tokens, TryRefresh, Unauthorised, PayloadError, PROTECTED, sha256, versionForCdi };

@@ -1,7 +1,8 @@
 'use strict';
 // Owns: the EmailPassword recipe and user endpoints of the core double
 // (webserver/api/emailpassword/*.java, core/GetUserByIdAPI, core/ListUsersByAccountInfoAPI,
-// multitenancy tenant/v2) and the core's <user> JSON (AuthRecipeUserInfo.toJson).
+// multitenancy tenant/v2) and the core's <user> JSON (AuthRecipeUserInfo.toJson), whose
+// loginMethods[].verified comes from the email verification table.
 // Passwords are stored as salted scrypt hashes.
 
 const crypto = require('crypto');
@@ -27,7 +28,8 @@ async function checkPassword(password, stored) {
 }
 
 // The core's <user>: CDI >= 4.0 => account-linking shape (webauthn from 5.3); older => flat shape.
-function userJson(u, cdi) {
+// verified: whether (u.id, u.email) is in the email verification table.
+function userJson(u, cdi, verified) {
   if (!gte(cdi, '4.0')) {
     const out = { id: u.id, timeJoined: u.timeJoined, tenantIds: [...u.tenantIds], email: u.email };
     if (!gte(cdi, '3.0')) delete out.tenantIds;
@@ -36,7 +38,7 @@ function userJson(u, cdi) {
   const out = { id: u.id, isPrimaryUser: false, tenantIds: [...u.tenantIds], timeJoined: u.timeJoined,
     emails: [u.email], phoneNumbers: [], thirdParty: [] };
   if (gte(cdi, '5.3')) out.webauthn = { credentialIds: [] };
-  out.loginMethods = [{ tenantIds: [...u.tenantIds], recipeUserId: u.id, verified: u.verified,
+  out.loginMethods = [{ tenantIds: [...u.tenantIds], recipeUserId: u.id, verified,
     timeJoined: u.timeJoined, recipeId: 'emailpassword', email: u.email }];
   return out;
 }
@@ -48,6 +50,8 @@ class UserApi {
   }
 
   users(appId) { return this.store.app(appId).users; }
+
+  userJson(appId, u, cdi) { return userJson(u, cdi, this.store.isEmailVerified(appId, u.id, u.email)); }
 
   byEmail(appId, tenantId, email) {
     for (const u of this.users(appId).values()) {
@@ -67,9 +71,9 @@ class UserApi {
     // Re-check after the await: another sign-up may have raced us.
     if (this.byEmail(req.appId, req.tenantId, email)) return json({ status: 'EMAIL_ALREADY_EXISTS_ERROR' });
     const u = { id: crypto.randomUUID(), email, passwordHash, timeJoined: Date.now(),
-      tenantIds: [req.tenantId], verified: false };
+      tenantIds: [req.tenantId] };
     this.users(req.appId).set(u.id, u);
-    const out = { status: 'OK', user: userJson(u, req.cdi) };
+    const out = { status: 'OK', user: this.userJson(req.appId, u, req.cdi) };
     if (gte(req.cdi, '4.0')) out.recipeUserId = u.id;
     return json(out);
   }
@@ -81,7 +85,7 @@ class UserApi {
     const password = str(input, 'password');
     const u = this.byEmail(req.appId, req.tenantId, email);
     if (!u || !(await checkPassword(password, u.passwordHash))) return json({ status: 'WRONG_CREDENTIALS_ERROR' });
-    const out = { status: 'OK', user: userJson(u, req.cdi) };
+    const out = { status: 'OK', user: this.userJson(req.appId, u, req.cdi) };
     if (gte(req.cdi, '4.0')) out.recipeUserId = u.id;
     return json(out);
   }
@@ -142,7 +146,7 @@ class UserApi {
     const u = userId !== null ? this.users(req.appId).get(userId)
       : this.byEmail(req.appId, req.tenantId, normaliseEmail(email));
     if (!u) return json({ status: userId !== null ? 'UNKNOWN_USER_ID_ERROR' : 'UNKNOWN_EMAIL_ERROR' });
-    return json({ status: 'OK', user: userJson(u, req.cdi) });
+    return json({ status: 'OK', user: this.userJson(req.appId, u, req.cdi) });
   }
 
   // GET /user/id?userId=
@@ -150,7 +154,7 @@ class UserApi {
     const userId = query(req.query, 'userId');
     const u = this.users(req.appId).get(userId);
     if (!u) return json({ status: 'UNKNOWN_USER_ID_ERROR' });
-    return json({ status: 'OK', user: userJson(u, gte(req.cdi, '4.0') ? req.cdi : '4.0') });
+    return json({ status: 'OK', user: this.userJson(req.appId, u, gte(req.cdi, '4.0') ? req.cdi : '4.0') });
   }
 
   // GET /{t}/users/by-accountinfo?email=&doUnionOfAccountInfo=
@@ -177,7 +181,7 @@ class UserApi {
       if (union === 'true' ? emailMatch : emailMatch && !others) users.push(u);
     }
     users.sort((a, b) => a.timeJoined - b.timeJoined);
-    return json({ status: 'OK', users: users.map((u) => userJson(u, gte(req.cdi, '4.0') ? req.cdi : '4.0')) });
+    return json({ status: 'OK', users: users.map((u) => this.userJson(req.appId, u, gte(req.cdi, '4.0') ? req.cdi : '4.0')) });
   }
 
   // GET /{t}/recipe/multitenancy/tenant/v2: every recipe enabled, so no firstFactors key.

@@ -17,8 +17,10 @@ function sdkRequire(name) {
   }
 }
 
-// Starts express + the SDK against coreUrl. sessionOpts go to Session.init.
-async function startSdkApp(coreUrl, sessionOpts = {}) {
+// Starts express + the SDK against coreUrl. sessionOpts go to Session.init. With
+// extra.rolesAndEv, UserRoles.init() and EmailVerification.init({mode: "OPTIONAL"}) join the
+// recipe list; the verification e-mails the SDK would send are captured in app.emails.
+async function startSdkApp(coreUrl, sessionOpts = {}, extra = {}) {
   const supertokens = sdkRequire('supertokens-node');
   const Session = sdkRequire('supertokens-node/recipe/session');
   const EmailPassword = sdkRequire('supertokens-node/recipe/emailpassword');
@@ -30,12 +32,19 @@ async function startSdkApp(coreUrl, sessionOpts = {}) {
   const server = http.createServer();
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const port = server.address().port;
+  const emails = [];
+  const recipeList = [EmailPassword.init(), Session.init(sessionOpts)];
+  if (extra.rolesAndEv) {
+    recipeList.push(sdkRequire('supertokens-node/recipe/userroles').init());
+    recipeList.push(sdkRequire('supertokens-node/recipe/emailverification').init({ mode: 'OPTIONAL',
+      emailDelivery: { override: (orig) => ({ ...orig, sendEmail: async (input) => { emails.push(input); } }) } }));
+  }
   supertokens.init({
     framework: 'express',
     supertokens: { connectionURI: coreUrl },
     appInfo: { appName: 'fidelity', apiDomain: `http://localhost:${port}`, websiteDomain: 'http://localhost:3000',
       apiBasePath: '/auth' },
-    recipeList: [EmailPassword.init(), Session.init(sessionOpts)],
+    recipeList,
   });
   const app = express();
   app.use(middleware());
@@ -44,6 +53,7 @@ async function startSdkApp(coreUrl, sessionOpts = {}) {
   app.get('/protected', verifySession(), show);
   app.post('/protected', verifySession(), show);
   app.get('/protected-db', verifySession({ checkDatabase: true }), show);
+  if (extra.rolesAndEv) addClaimRoutes(app, verifySession, show);
   app.use(errorHandler());
   // Anything else is a bug in the double or the test: make it visible.
   app.use((err, req, res, next) => { // eslint-disable-line no-unused-vars
@@ -51,9 +61,22 @@ async function startSdkApp(coreUrl, sessionOpts = {}) {
   });
   server.on('request', app);
   return {
-    port, version,
+    port, version, emails,
     close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }),
   };
+}
+
+// Routes whose claim validators always refetch the claim from the core (and, when the value
+// changed, have the SDK regenerate the access token through the core). A maxAge of 0 would do
+// the same but fails as "expired" whenever a millisecond passes between fetch and check.
+function addClaimRoutes(app, verifySession, show) {
+  const { UserRoleClaim, PermissionClaim } = sdkRequire('supertokens-node/recipe/userroles');
+  const { EmailVerificationClaim } = sdkRequire('supertokens-node/recipe/emailverification');
+  const needs = (validator) => verifySession({
+    overrideGlobalClaimValidators: (g) => [...g, { ...validator, shouldRefetch: () => true }] });
+  app.get('/need-role', needs(UserRoleClaim.validators.includes('admin')), show);
+  app.get('/need-perm', needs(PermissionClaim.validators.includes('write')), show);
+  app.get('/need-verified', needs(EmailVerificationClaim.validators.isVerified()), show);
 }
 
 // One request to the app: returns {status, headers, raw: [[name, value]...], text, json, cookies}.
@@ -84,4 +107,4 @@ function call(port, method, p, { headers = {}, body } = {}) {
   });
 }
 
-module.exports = { startSdkApp, call };
+module.exports = { startSdkApp, call, sdkRequire };

@@ -5,7 +5,7 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startDouble, request, cdi, sha256, decodeJwt, verifyWithJwks, UUID_RE } = require('./helpers');
+const { startDouble, request, cdi, sha256, decodeJwt, verifyWithJwks, UUID_RE, sleep } = require('./helpers');
 
 // protocol.md §6.3: sAccessToken issued through supertokens-node 24.0.3 (header/payload key order reference).
 const REAL_V5 = 'eyJraWQiOiJkLTE3MDAwMDAwMDAwMDAiLCJ0eXAiOiJKV1QiLCJ2ZXJzaW9uIjoiNSIsImFsZyI6IlJTMjU2In0.eyJpYXQiOjE3OTUzNDE4OTEsImV4cCI6MTc5NTM0NTQ5MSwic3ViIjoiZmE3YTA4NDEtYjUzMy00NDc4LTk1NTMtMGZkZTg5MGMzNDgzIiwidElkIjoicHVibGljIiwicnN1YiI6ImZhN2EwODQxLWI1MzMtNDQ3OC05NTUzLTBmZGU4OTBjMzQ4MyIsInNlc3Npb25IYW5kbGUiOiJiNWExYzZlMC0wYjZjLTRhMGEtOWE0ZS0wMDAwMDAwMDAwMDEiLCJyZWZyZXNoVG9rZW5IYXNoMSI6IjA4OWQ1YTQ0NzZhMzRmNTdmZjcwZWE4MzA0OWUzOGZlODYwY2I0NTAzNGQ1MGRkMGYwYWFlNWM2Y2RiNGI3YTEiLCJwYXJlbnRSZWZyZXNoVG9rZW5IYXNoMSI6bnVsbCwiYW50aUNzcmZUb2tlbiI6bnVsbCwiaXNzIjoiaHR0cDovL2xvY2FsaG9zdDozMDAxL2F1dGgifQ.AOFgwo4eGdIr2Yo2YVjrroMe-jpvOu7hE_Ro-3azrqV2Qad057AS_nBF1AeyNkgYHTTIWl5UUxa-msLbBqoYgZzxw16cQaxfLO6V3LDtMFt5ZuS7MIHIvn9Via9Fb6iUbBxpPrLtID3YlDpsAtGfDbTqcJxpqOD5t0Cth0nlIpC_2TYvzPlkzI5rBkN9uayrZpeNQ_yKzMZA5jQKB1BSDVIxWAgBvA_oqbPSNdMsjGhDfK6GSEYOX6CuHwQEEayQaTUe7TyQK6_PugBUaVZfJpD25C3kzeEfFS248Oc1BRrDgM_HnJRMoct3LSfHgAZXGrJ1CGNXB94GIy97h4MVBw';
@@ -269,6 +269,60 @@ describe('core double: sessions and tokens (protocol.md §2, §3.3)', () => {
     assert.deepEqual([...rm.json.sessionHandlesRevoked].sort(), [h, s2.session.handle].sort());
     assert.deepEqual((await cdi(port, 'POST', '/recipe/session/remove', { sessionHandles: [h] })).json,
       { status: 'OK', sessionHandlesRevoked: [] });
+  });
+
+  it('regenerate as SessionRegenerateAPI: shapes, kept payload, errors, expired token, tenant sessions', async () => {
+    const regen = (body) => cdi(port, 'POST', '/recipe/session/regenerate', body);
+    const s = (await create('user-16', { userDataInJWT: { iss: 'i', 'st-role': { v: [], t: 1 } } })).json;
+    const at = s.accessToken.token;
+    const r = await regen({ accessToken: at, userDataInJWT: { iss: 'i', 'st-role': { v: ['admin'], t: 2 } } });
+    assert.ok(r.text.startsWith(`{"session":{"handle":"${s.session.handle}","userId":"user-16","recipeUserId":"user-16",`
+      + '"userDataInJWT":{"iss":"i","st-role":{"v":["admin"],"t":2}},"tenantId":"public"},"accessToken":{"token":"'), r.text);
+    assert.deepEqual(Object.keys(r.json.accessToken), ['token', 'expiry', 'createdTime']);
+    assert.ok(r.text.endsWith('},"status":"OK"}\n'));
+    const p = decodeJwt(r.json.accessToken.token).payload;
+    assert.deepEqual(p['st-role'], { v: ['admin'], t: 2 });
+    assert.equal(p.refreshTokenHash1, decodeJwt(at).payload.refreshTokenHash1);
+    // No userDataInJWT: the stored payload is used again.
+    const keep = (await regen({ accessToken: at })).json;
+    assert.deepEqual(decodeJwt(keep.accessToken.token).payload['st-role'], { v: ['admin'], t: 2 });
+    // Gson gives JsonNull for an explicit null, which parseJsonObjectOrThrowError refuses.
+    const n = await regen({ accessToken: at, userDataInJWT: null });
+    assert.equal(n.status, 400);
+    assert.equal(n.text, "Field name 'userDataInJWT' is invalid in JSON input\n");
+    const prot = await regen({ accessToken: at, userDataInJWT: { rsub: 'x' } });
+    assert.equal(prot.status, 400);
+    assert.equal(prot.text, 'The user payload contains protected field\n');
+    // A token the core cannot even pre-parse is a ServletException(JWTException) => 500 with its toString().
+    for (const bad of ['not-a-jwt', 'a.b', `${decodeJwt(at).h}x.${decodeJwt(at).p}.${decodeJwt(at).s}`]) {
+      const m = await regen({ accessToken: bad, userDataInJWT: {} });
+      assert.equal(m.status, 500, bad);
+      assert.equal(m.headers['content-type'], 'text/html; charset=UTF-8');
+      assert.match(m.text, /^io\.supertokens\.session\.jwt\.JWT\$JWTException: (Invalid JWT|JWT header [a-z -]+)\n$/);
+    }
+    const t1 = (await create('user-16', {}, 't1')).json;
+    const r1 = (await regen({ accessToken: t1.accessToken.token, userDataInJWT: { x: 1 } })).json;
+    assert.equal(r1.session.tenantId, 't1');
+    assert.equal(decodeJwt(r1.accessToken.token).payload.x, 1);
+    await cdi(port, 'POST', '/recipe/session/remove', { sessionHandles: [s.session.handle] });
+    assert.equal((await regen({ accessToken: at, userDataInJWT: {} })).text,
+      '{"status":"UNAUTHORISED","message":"Session does not exist."}\n');
+  });
+
+  it('regenerate with an expired access token: payload stored, no accessToken key', async () => {
+    await request(port, 'POST', '/__test/config', { body: { accessTokenValidity: 1 } });
+    try {
+      const s = (await create('user-17')).json;
+      await sleep(Math.max(0, s.accessToken.expiry - Date.now()) + 50);
+      const r = (await cdi(port, 'POST', '/recipe/session/regenerate', { accessToken: s.accessToken.token,
+        userDataInJWT: { y: 2 } })).json;
+      assert.deepEqual(Object.keys(r), ['session', 'status']);
+      assert.deepEqual(r.session.userDataInJWT, { y: 2 });
+      const info = (await cdi(port, 'GET', `/recipe/session?sessionHandle=${s.session.handle}`)).json;
+      assert.deepEqual(info.userDataInJWT, { y: 2 });
+    } finally {
+      await request(port, 'POST', '/__test/config', { body: { accessTokenValidity: 3600 } });
+    }
   });
 
   it('protected claim in userDataInJWT => 400 text/html', async () => {
