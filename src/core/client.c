@@ -259,70 +259,86 @@ static char *build_request(const st_call *cc, const st_backend *be, const char *
     return req;
 }
 
-static st_attempt exchange(const st_call *cc, st_backend *be, const char *req, apr_size_t req_len,
-                           int fresh, st_xinfo *xi)
+/* Drops c's pooled socket when a fresh one is asked for or it must not be reused; else the
+ * exchange runs on it (xi->reused). */
+static void drop_unusable_socket(const st_call *cc, st_conn *c, int fresh, st_xinfo *xi)
 {
-    st_conn *c;
-    apr_status_t rv;
-    apr_time_t deadline;
-    st_http_parser *hp;
-    const st_http_response *resp;
-    int extra = 0;
+    const char *why;
+
+    if (!c->sock)
+        return;
+    why = fresh ? "retrying on a fresh connection" : st_conn_unusable(c);
+    if (!why) {
+        xi->reused = 1;
+        return;
+    }
+    ap_log_error(APLOG_MARK, APLOG_TRACE1, 0, cc->s, APLOGNO(10106)
+                 "core %s: dropping pooled connection (%s)", c->be->name, why);
+    st_conn_close(c);
+}
+
+/* What a failed send means: resending is safe only when a reused socket turned out to be
+ * closed (EPIPE/ECONNRESET), as nothing of the request can have been processed. */
+static st_attempt send_failure(const st_call *cc, apr_status_t rv, st_xinfo *xi)
+{
     char ebuf[120];
 
-    xi->reused = 0;
-    xi->hp = NULL;
-    rv = st_conn_acquire(be, &c);
-    if (rv != APR_SUCCESS) {
-        xi->err = "no free connection to the core (pool exhausted)";
-        return AT_BUSY;
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        xi->err = "timed out sending the request";
+        return AT_TIMEOUT;
     }
+    xi->err = apr_psprintf(cc->p, "sending the request failed: %s",
+                           apr_strerror(rv, ebuf, sizeof(ebuf)));
+    if (xi->reused && (APR_STATUS_IS_EPIPE(rv) || APR_STATUS_IS_ECONNRESET(rv)))
+        return AT_SAFE_RETRY;
+    return AT_IO;
+}
 
-    if (c->sock) {
-        const char *why = NULL;
-        if (fresh)
-            why = "retrying on a fresh connection";
-        else
-            why = st_conn_unusable(c);
-        if (why) {
-            ap_log_error(APLOG_MARK, APLOG_TRACE1, 0, cc->s, APLOGNO(10106)
-                         "core %s: dropping pooled connection (%s)", be->name, why);
-            st_conn_close(c);
-        }
-        else {
-            xi->reused = 1;
-        }
-    }
-    if (!c->sock) {
-        if ((rv = st_conn_connect(c, cc->p, cc->connect_timeout, cc->io_timeout,
-                                   &xi->err)) != APR_SUCCESS) {
-            st_conn_release(c, 0);
-            return AT_CONNECT;
-        }
-    }
+static st_attempt parse_failure(const st_call *cc, st_http_parser *hp, st_xinfo *xi)
+{
+    st_http_err code = st_http_parser_error_code(hp);
 
-    deadline = apr_time_now() + cc->io_timeout;
-    rv = st_conn_send(c, req, req_len, deadline);
-    if (rv != APR_SUCCESS) {
-        st_conn_release(c, 0);
-        if (APR_STATUS_IS_TIMEUP(rv)) {
-            xi->err = "timed out sending the request";
-            return AT_TIMEOUT;
-        }
-        xi->err = apr_psprintf(cc->p, "sending the request failed: %s",
-                               apr_strerror(rv, ebuf, sizeof(ebuf)));
-        if (xi->reused && (APR_STATUS_IS_EPIPE(rv) || APR_STATUS_IS_ECONNRESET(rv)))
-            return AT_SAFE_RETRY;
+    if (code == ST_HTTP_ERR_BODY_TOO_LARGE) {
+        xi->err = "the core's reply is larger than the limit";
+        return AT_TOO_LARGE;
+    }
+    if (code == ST_HTTP_ERR_TRUNCATED) {
+        xi->err = st_http_parser_bytes_seen(hp)
+            ? "the core closed the connection in the middle of its reply"
+            : "the core closed the connection without replying";
         return AT_IO;
     }
+    xi->err = apr_pstrcat(cc->p, "invalid reply from the core: ", st_http_parser_error(hp), NULL);
+    return AT_GARBAGE;
+}
 
-    hp = st_http_parser_create(cc->p, ST_CORE_MAX_BODY, 0);
+static st_attempt recv_failure(const st_call *cc, apr_status_t rv, st_xinfo *xi)
+{
+    char ebuf[120];
+
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        xi->err = "timed out waiting for the core's reply";
+        return AT_TIMEOUT;
+    }
+    xi->err = apr_psprintf(cc->p, "reading the reply failed: %s",
+                           apr_strerror(rv, ebuf, sizeof(ebuf)));
+    return AT_IO;
+}
+
+/* Feeds the parser until the reply is complete (AT_REPLY, xi->hp set) or the exchange fails.
+ * *keep: the socket may carry the next request (keep-alive and no byte beyond the reply). */
+static st_attempt read_reply(const st_call *cc, st_conn *c, apr_time_t deadline, st_xinfo *xi,
+                             int *keep)
+{
+    st_http_parser *hp = st_http_parser_create(cc->p, ST_CORE_MAX_BODY, 0);
+    int extra = 0;
+
     for (;;) {
         char buf[ST_CORE_READ_BUF];
         apr_size_t n = sizeof(buf), used = 0;
         st_http_rc prc = ST_HTTP_MORE;
+        apr_status_t rv = st_conn_recv(c, buf, &n, deadline);
 
-        rv = st_conn_recv(c, buf, &n, deadline);
         if (n > 0) {
             prc = st_http_parser_feed(hp, buf, n, &used);
             if (prc == ST_HTTP_DONE) {
@@ -334,40 +350,51 @@ static st_attempt exchange(const st_call *cc, st_backend *be, const char *req, a
             prc = st_http_parser_eof(hp);
         if (prc == ST_HTTP_DONE)
             break;
-        if (prc == ST_HTTP_ERROR) {
-            st_http_err code = st_http_parser_error_code(hp);
-            st_conn_release(c, 0);
-            if (code == ST_HTTP_ERR_BODY_TOO_LARGE) {
-                xi->err = "the core's reply is larger than the limit";
-                return AT_TOO_LARGE;
-            }
-            if (code == ST_HTTP_ERR_TRUNCATED) {
-                xi->err = st_http_parser_bytes_seen(hp)
-                    ? "the core closed the connection in the middle of its reply"
-                    : "the core closed the connection without replying";
-                return AT_IO;
-            }
-            xi->err = apr_pstrcat(cc->p, "invalid reply from the core: ",
-                                  st_http_parser_error(hp), NULL);
-            return AT_GARBAGE;
-        }
-        if (rv != APR_SUCCESS) {
-            st_conn_release(c, 0);
-            if (APR_STATUS_IS_TIMEUP(rv)) {
-                xi->err = "timed out waiting for the core's reply";
-                return AT_TIMEOUT;
-            }
-            xi->err = apr_psprintf(cc->p, "reading the reply failed: %s",
-                                   apr_strerror(rv, ebuf, sizeof(ebuf)));
-            return AT_IO;
-        }
+        if (prc == ST_HTTP_ERROR)
+            return parse_failure(cc, hp, xi);
+        if (rv != APR_SUCCESS)
+            return recv_failure(cc, rv, xi);
     }
-
-    resp = st_http_parser_response(hp);
-    c->requests++;
-    st_conn_release(c, resp->keep_alive && !extra);
+    *keep = st_http_parser_response(hp)->keep_alive && !extra;
     xi->hp = hp;
     return AT_REPLY;
+}
+
+/* One request and its reply on a record of be: a pooled socket when it is still good, else
+ * a new one; the record goes back to the pool with its socket only after a clean reply. */
+static st_attempt exchange(const st_call *cc, st_backend *be, const char *req, apr_size_t req_len,
+                           int fresh, st_xinfo *xi)
+{
+    st_conn *c;
+    apr_status_t rv;
+    apr_time_t deadline;
+    st_attempt at;
+    int keep = 0;
+
+    xi->reused = 0;
+    xi->hp = NULL;
+    if (st_conn_acquire(be, &c) != APR_SUCCESS) {
+        xi->err = "no free connection to the core (pool exhausted)";
+        return AT_BUSY;
+    }
+    drop_unusable_socket(cc, c, fresh, xi);
+    if (!c->sock && st_conn_connect(c, cc->p, cc->connect_timeout, cc->io_timeout,
+                                    &xi->err) != APR_SUCCESS) {
+        st_conn_release(c, 0);
+        return AT_CONNECT;
+    }
+
+    deadline = apr_time_now() + cc->io_timeout;
+    rv = st_conn_send(c, req, req_len, deadline);
+    if (rv != APR_SUCCESS) {
+        st_conn_release(c, 0);
+        return send_failure(cc, rv, xi);
+    }
+    at = read_reply(cc, c, deadline, xi, &keep);
+    if (at == AT_REPLY)
+        c->requests++;
+    st_conn_release(c, keep);
+    return at;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -380,10 +407,39 @@ static const char *cdi_of(st_backend *be)
     return st ? st_cdi_supported[st - 1] : NULL;
 }
 
-static st_attempt negotiate(const st_call *cc, st_backend *be, int fresh, st_xinfo *xi)
+/* GET /apiversion with the apiDomain and websiteDomain the core may check. */
+static char *apiversion_request(const st_call *cc, const st_backend *be, apr_size_t *len)
 {
     const st_server_conf *sc = cc->sc;
-    const char *path = "/apiversion", *sep = "?", *pick;
+    const char *path = "/apiversion", *sep = "?";
+
+    if (sc->api_domain) {
+        path = apr_pstrcat(cc->p, path, sep, "apiDomain=", form_encode(cc->p, sc->api_domain), NULL);
+        sep = "&";
+    }
+    if (sc->website_domain)
+        path = apr_pstrcat(cc->p, path, sep, "websiteDomain=",
+                           form_encode(cc->p, sc->website_domain), NULL);
+    return build_request(cc, be, "GET", path, 0, NULL, len);
+}
+
+/* Remembers (under cdi_mutex) that be speaks none of our versions, for ST_CORE_CDI_RETRY. */
+static void cdi_incompatible_set(const st_call *cc, st_backend *be, const json_t *versions)
+{
+    char *list = st_json_dump(cc->p, versions);
+
+    apr_snprintf(be->cdi_error, sizeof(be->cdi_error),
+                 "The running SuperTokens core version is not compatible with this module: "
+                 "the core at %s supports CDI versions %.300s, the module supports %s",
+                 be->name, list ? list : "[]", ST_CDI_VERSION);
+    be->cdi_error_time = apr_time_now();
+}
+
+/* Settles be's CDI version, serialised by cdi_mutex. AT_REPLY with xi->hp NULL: settled;
+ * with xi->hp set: the core answered 429/503 (the caller fails over); else the failure. */
+static st_attempt negotiate(const st_call *cc, st_backend *be, int fresh, st_xinfo *xi)
+{
+    const char *pick;
     const st_http_response *resp;
     apr_size_t len;
     char *req;
@@ -401,14 +457,7 @@ static st_attempt negotiate(const st_call *cc, st_backend *be, int fresh, st_xin
         return AT_FINAL;
     }
 
-    if (sc->api_domain) {
-        path = apr_pstrcat(cc->p, path, sep, "apiDomain=", form_encode(cc->p, sc->api_domain), NULL);
-        sep = "&";
-    }
-    if (sc->website_domain)
-        path = apr_pstrcat(cc->p, path, sep, "websiteDomain=",
-                           form_encode(cc->p, sc->website_domain), NULL);
-    req = build_request(cc, be, "GET", path, 0, NULL, &len);
+    req = apiversion_request(cc, be, &len);
     at = exchange(cc, be, req, len, fresh, xi);
     if (at != AT_REPLY) {
         apr_thread_mutex_unlock(be->cdi_mutex);
@@ -438,12 +487,7 @@ static st_attempt negotiate(const st_call *cc, st_backend *be, int fresh, st_xin
     }
     pick = st_core_pick_cdi(cc->p, json_object_get(j, "versions"));
     if (!pick) {
-        char *list = st_json_dump(cc->p, json_object_get(j, "versions"));
-        apr_snprintf(be->cdi_error, sizeof(be->cdi_error),
-                     "The running SuperTokens core version is not compatible with this module: "
-                     "the core at %s supports CDI versions %.300s, the module supports %s",
-                     be->name, list ? list : "[]", ST_CDI_VERSION);
-        be->cdi_error_time = apr_time_now();
+        cdi_incompatible_set(cc, be, json_object_get(j, "versions"));
         xi->err = apr_pstrdup(cc->p, be->cdi_error);
         apr_thread_mutex_unlock(be->cdi_mutex);
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, cc->s, APLOGNO(10113) "%s", xi->err);
@@ -486,6 +530,19 @@ static st_attempt attempt(const st_call *cc, st_backend *be, int fresh, st_xinfo
  * the public call
  */
 
+/* One call's walk over its core URLs. */
+typedef struct {
+    apr_time_t start;
+    st_backend **order;           /* the URLs to try */
+    int n;
+    int pos;                      /* the one tried next */
+    int fresh;                    /* the next attempt opens a new connection */
+    int safe_retry_used;
+    int get_retry_used;
+    st_http_parser *overloaded;   /* the last 429/503 reply */
+    const char *last_err;
+} st_failover;
+
 static int in_window(st_backend *be, apr_time_t now)
 {
     apr_uint64_t t = apr_atomic_read64(&be->error_time);
@@ -521,24 +578,34 @@ static apr_status_t use_reply(const st_call *cc, st_http_parser *hp, st_core_rep
     return APR_SUCCESS;
 }
 
-apr_status_t st_core_call(apr_pool_t *p, server_rec *s, const char *method, const char *path,
-                          const char *rid, const json_t *body, st_core_reply *out)
+/* The request body: body as JSON.stringify writes it, "{}" for a POST or PUT without one, an
+ * empty one for a DELETE without one, none for GET. 0 when body cannot be serialised. */
+static int call_body_set(st_call *cc, const json_t *body)
 {
-    st_call cc;
+    if (cc->idempotent)
+        return 1;
+    if (body) {
+        cc->body = st_json_dump(cc->p, body);
+        if (!cc->body)
+            return 0;
+    }
+    else {
+        cc->body = strcmp(cc->method, "DELETE") ? "{}" : "";
+    }
+    cc->body_len = strlen(cc->body);
+    return 1;
+}
+
+/* Checks the arguments and the configuration, then fills cc; on failure out says why. */
+static apr_status_t call_setup(st_call *cc, apr_pool_t *p, server_rec *s, const char *method,
+                               const char *path, const char *rid, const json_t *body,
+                               st_core_reply *out)
+{
     const st_server_conf *sc;
-    st_backend **order;
-    apr_time_t start = apr_time_now();
-    int n, i, k, pos, safe_retry_used = 0, get_retry_used = 0, fresh = 0;
-    apr_uint32_t first;
-    st_http_parser *overloaded = NULL;
-    const char *last_err = NULL;
-    apr_status_t rv;
 
-    memset(out, 0, sizeof(*out));
-    memset(&cc, 0, sizeof(cc));
-    cc.p = p;
-    cc.s = s;
-
+    memset(cc, 0, sizeof(*cc));
+    cc->p = p;
+    cc->s = s;
     if (!method || (strcmp(method, "GET") && strcmp(method, "POST") && strcmp(method, "PUT")
                     && strcmp(method, "DELETE"))
         || !path_ok(path) || (rid && !is_token(rid))) {
@@ -557,153 +624,203 @@ apr_status_t st_core_call(apr_pool_t *p, server_rec *s, const char *method, cons
                      "the SuperTokens core client was not initialised (child_init)");
         return call_fail(out, "core client not initialised", 0, APR_EINIT);
     }
-    cc.sc = sc;
-    cc.method = method;
-    cc.path = path;
-    cc.rid = rid;
-    cc.idempotent = strcmp(method, "GET") == 0;
-    cc.log_path = st_core_log_path(p, path);
-    cc.connect_timeout = st_cfg_core_connect_timeout(sc);
-    cc.io_timeout = st_cfg_core_io_timeout(sc);
-    if (cc.connect_timeout <= 0)
-        cc.connect_timeout = ST_CORE_DEF_CONNECT;
-    if (cc.io_timeout <= 0)
-        cc.io_timeout = ST_CORE_DEF_IO;
-    if (!cc.idempotent) {
-        if (body) {
-            cc.body = st_json_dump(p, body);
-            if (!cc.body)
-                return call_fail(out, "invalid core request body", 0, APR_EINVAL);
-        }
-        else {
-            cc.body = strcmp(method, "DELETE") ? "{}" : "";
-        }
-        cc.body_len = strlen(cc.body);
-    }
+    cc->sc = sc;
+    cc->method = method;
+    cc->path = path;
+    cc->rid = rid;
+    cc->idempotent = strcmp(method, "GET") == 0;
+    cc->log_path = st_core_log_path(p, path);
+    cc->connect_timeout = st_cfg_core_connect_timeout(sc);
+    cc->io_timeout = st_cfg_core_io_timeout(sc);
+    if (cc->connect_timeout <= 0)
+        cc->connect_timeout = ST_CORE_DEF_CONNECT;
+    if (cc->io_timeout <= 0)
+        cc->io_timeout = ST_CORE_DEF_IO;
+    if (!call_body_set(cc, body))
+        return call_fail(out, "invalid core request body", 0, APR_EINVAL);
+    return APR_SUCCESS;
+}
 
-    /* candidate order: round robin start, URLs outside their failure window first */
-    n = sc->core_urls->nelts;
-    order = apr_palloc(p, sizeof(*order) * (apr_size_t)n);
-    first = apr_atomic_inc32(&st_rr);
-    for (k = 0, pos = 0; k < 2; k++) {
+/* The candidate order: a round-robin start, the URLs outside their failure window first. */
+static void failover_order(const st_call *cc, st_failover *fo)
+{
+    const st_server_conf *sc = cc->sc;
+    apr_uint32_t n = (apr_uint32_t)sc->core_urls->nelts;
+    apr_uint32_t first = apr_atomic_inc32(&st_rr);
+    apr_uint32_t i;
+    int k;
+
+    fo->order = apr_palloc(cc->p, sizeof(*fo->order) * (apr_size_t)n);
+    fo->n = 0;
+    for (k = 0; k < 2; k++) {
         for (i = 0; i < n; i++) {
-            const st_core_url *u = &APR_ARRAY_IDX(sc->core_urls, ((apr_uint32_t)i + first) % (apr_uint32_t)n,
-                                                   st_core_url);
-            st_backend *be = st_backend_of(p, sc, u);
+            const st_core_url *u = &APR_ARRAY_IDX(sc->core_urls, (i + first) % n, st_core_url);
+            st_backend *be = st_backend_of(cc->p, sc, u);
             if (!be) {
                 if (k == 0)
-                    ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10119)
+                    ap_log_error(APLOG_MARK, APLOG_ERR, 0, cc->s, APLOGNO(10119)
                                  "core URL %s has no connection pool", u->url);
                 continue;
             }
-            if (in_window(be, start) == k)
-                order[pos++] = be;
+            if (in_window(be, fo->start) == k)
+                fo->order[fo->n++] = be;
         }
     }
-    n = pos;
+}
 
-    for (pos = 0; pos < n;) {
-        st_backend *be = order[pos];
-        st_xinfo xi = { 0, 0, NULL, NULL };
-        st_attempt at = attempt(&cc, be, fresh, &xi);
-        apr_time_t ms;
-        fresh = 0;
+/* A reply that ends the call (not 429/503): handed to the caller, and logged as
+ * supertokens-node reports core errors (protocol.md §3.2). */
+static apr_status_t reply_take(const st_call *cc, const st_failover *fo, st_backend *be,
+                               const st_xinfo *xi, st_core_reply *out)
+{
+    const st_http_response *r = st_http_parser_response(xi->hp);
+    apr_time_t ms = apr_time_as_msec(apr_time_now() - fo->start);
+    apr_status_t rv;
 
-        switch (at) {
-        case AT_REPLY: {
-            const st_http_response *r = st_http_parser_response(xi.hp);
-            ms = apr_time_as_msec(apr_time_now() - start);
-            if (r->status == 429 || r->status == 503) {
-                ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, APLOGNO(10107)
-                             "core %s answered %d to %s %s%s", be->name, r->status, method,
-                             cc.log_path, pos + 1 < n ? "; trying the next core" : "");
-                overloaded = xi.hp;
-                pos++;
-                continue;
-            }
-            if (apr_atomic_read64(&be->error_time))
-                apr_atomic_set64(&be->error_time, 0);
-            ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, APLOGNO(10104)
-                         "core %s %s -> %d (%" APR_TIME_T_FMT " ms, %s, %s connection)",
-                         method, cc.log_path, r->status, ms, be->name,
-                         xi.reused ? "reused" : "new");
-            rv = use_reply(&cc, xi.hp, out);
-            if (rv != APR_SUCCESS)
-                ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10110)
-                             "core %s %s at %s: %s (HTTP %d)", method, cc.log_path, be->name,
-                             out->error, r->status);
-            else if (r->status < 200 || r->status >= 300)
-                /* as supertokens-node reports it (protocol.md §3.2), with the core's message
-                 * ("Invalid API key", ...): callers only see the status */
-                ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10120)
-                             "SuperTokens core %s threw an error for a %s request to path: '%s' "
-                             "with status code: %d and message: %s", be->name, method,
-                             cc.log_path, r->status, excerpt(p, r->body, r->body_len));
-            return rv;
-        }
-        case AT_CONNECT:
-            apr_atomic_set64(&be->error_time, (apr_uint64_t)apr_time_now());
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, APLOGNO(10105)
-                         "core %s unreachable: %s%s", be->name, xi.err,
-                         pos + 1 < n ? "; trying the next core" : "");
-            last_err = xi.err;
-            pos++;
-            continue;
-        case AT_BUSY:
-            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10103)
-                         "core %s: %s", be->name, xi.err);
-            last_err = xi.err;
-            pos++;
-            continue;
-        case AT_SAFE_RETRY:
-            if (!safe_retry_used) {
-                safe_retry_used = 1;
-                fresh = 1;
-                ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, APLOGNO(10115)
-                             "core %s %s at %s: %s; retrying on a fresh connection", method,
-                             cc.log_path, be->name, xi.err);
-                continue;
-            }
-            /* fall through */
-        case AT_IO:
-        case AT_GARBAGE:
-            if (cc.idempotent && !get_retry_used) {
-                get_retry_used = 1;
-                fresh = 1;
-                ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, APLOGNO(10115)
-                             "core %s %s at %s: %s; retrying once", method, cc.log_path,
-                             be->name, xi.err);
-                if (pos + 1 < n)
-                    pos++;
-                continue;
-            }
-            /* fall through */
-        case AT_TIMEOUT:
-        case AT_TOO_LARGE:
-            ms = apr_time_as_msec(apr_time_now() - start);
-            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10108)
-                         "core %s %s at %s failed after %" APR_TIME_T_FMT " ms: %s", method,
-                         cc.log_path, be->name, ms, xi.err);
-            return call_fail(out, xi.err, 1,
-                             at == AT_TIMEOUT ? APR_TIMEUP : APR_EGENERAL);
-        case AT_FINAL:
-            return call_fail(out, xi.err, xi.unavailable, APR_EGENERAL);
-        }
+    if (apr_atomic_read64(&be->error_time))
+        apr_atomic_set64(&be->error_time, 0);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cc->s, APLOGNO(10104)
+                 "core %s %s -> %d (%" APR_TIME_T_FMT " ms, %s, %s connection)",
+                 cc->method, cc->log_path, r->status, ms, be->name,
+                 xi->reused ? "reused" : "new");
+    rv = use_reply(cc, xi->hp, out);
+    if (rv != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, cc->s, APLOGNO(10110)
+                     "core %s %s at %s: %s (HTTP %d)", cc->method, cc->log_path, be->name,
+                     out->error, r->status);
+    else if (r->status < 200 || r->status >= 300)
+        /* as supertokens-node reports it (protocol.md §3.2), with the core's message
+         * ("Invalid API key", ...): callers only see the status */
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, cc->s, APLOGNO(10120)
+                     "SuperTokens core %s threw an error for a %s request to path: '%s' "
+                     "with status code: %d and message: %s", be->name, cc->method,
+                     cc->log_path, r->status, excerpt(cc->p, r->body, r->body_len));
+    return rv;
+}
+
+/* After a failed exchange: 1 = try again (fo says where and how), 0 = the call failed (*rv).
+ * A request that may have reached the core is resent only when that is safe: once on a fresh
+ * connection when a reused socket was found closed, and once more for a GET. */
+static int retry_or_fail(const st_call *cc, st_failover *fo, st_backend *be, st_attempt at,
+                         const st_xinfo *xi, st_core_reply *out, apr_status_t *rv)
+{
+    apr_time_t ms;
+
+    if (at == AT_SAFE_RETRY && !fo->safe_retry_used) {
+        fo->safe_retry_used = 1;
+        fo->fresh = 1;
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cc->s, APLOGNO(10115)
+                     "core %s %s at %s: %s; retrying on a fresh connection", cc->method,
+                     cc->log_path, be->name, xi->err);
+        return 1;
     }
+    if ((at == AT_SAFE_RETRY || at == AT_IO || at == AT_GARBAGE)
+        && cc->idempotent && !fo->get_retry_used) {
+        fo->get_retry_used = 1;
+        fo->fresh = 1;
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cc->s, APLOGNO(10115)
+                     "core %s %s at %s: %s; retrying once", cc->method, cc->log_path,
+                     be->name, xi->err);
+        if (fo->pos + 1 < fo->n)
+            fo->pos++;
+        return 1;
+    }
+    ms = apr_time_as_msec(apr_time_now() - fo->start);
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, cc->s, APLOGNO(10108)
+                 "core %s %s at %s failed after %" APR_TIME_T_FMT " ms: %s", cc->method,
+                 cc->log_path, be->name, ms, xi->err);
+    *rv = call_fail(out, xi->err, 1, at == AT_TIMEOUT ? APR_TIMEUP : APR_EGENERAL);
+    return 0;
+}
 
-    if (overloaded) {
-        const st_http_response *r = st_http_parser_response(overloaded);
+/* What follows one attempt on be: 1 = go on with fo->pos, 0 = the call is over (*rv). */
+static int after_attempt(const st_call *cc, st_failover *fo, st_backend *be, st_attempt at,
+                         const st_xinfo *xi, st_core_reply *out, apr_status_t *rv)
+{
+    const char *next = fo->pos + 1 < fo->n ? "; trying the next core" : "";
+
+    switch (at) {
+    case AT_REPLY: {
+        const st_http_response *r = st_http_parser_response(xi->hp);
+        if (r->status == 429 || r->status == 503) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cc->s, APLOGNO(10107)
+                         "core %s answered %d to %s %s%s", be->name, r->status, cc->method,
+                         cc->log_path, next);
+            fo->overloaded = xi->hp;
+            fo->pos++;
+            return 1;
+        }
+        *rv = reply_take(cc, fo, be, xi, out);
+        return 0;
+    }
+    case AT_CONNECT:
+        apr_atomic_set64(&be->error_time, (apr_uint64_t)apr_time_now());
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cc->s, APLOGNO(10105)
+                     "core %s unreachable: %s%s", be->name, xi->err, next);
+        fo->last_err = xi->err;
+        fo->pos++;
+        return 1;
+    case AT_BUSY:
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, cc->s, APLOGNO(10103)
+                     "core %s: %s", be->name, xi->err);
+        fo->last_err = xi->err;
+        fo->pos++;
+        return 1;
+    case AT_SAFE_RETRY:
+    case AT_IO:
+    case AT_GARBAGE:
+    case AT_TIMEOUT:
+    case AT_TOO_LARGE:
+        return retry_or_fail(cc, fo, be, at, xi, out, rv);
+    case AT_FINAL:
+        *rv = call_fail(out, xi->err, xi->unavailable, APR_EGENERAL);
+        return 0;
+    }
+    return 1;
+}
+
+/* Every URL was tried: the last overload reply if there was one (callers answer 503 either
+ * way), else "no core available". */
+static apr_status_t no_core_left(const st_call *cc, const st_failover *fo, st_core_reply *out)
+{
+    if (fo->overloaded) {
+        const st_http_response *r = st_http_parser_response(fo->overloaded);
         out->status = r->status;
         out->content_type = r->content_type;
         out->body = r->body;
         out->body_len = r->body_len;
-        return call_fail(out, apr_psprintf(p, "the SuperTokens core answered %d", r->status),
+        return call_fail(out, apr_psprintf(cc->p, "the SuperTokens core answered %d", r->status),
                          1, APR_EAGAIN);
     }
-    ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10111)
-                 "no SuperTokens core available for %s %s%s%s", method, cc.log_path,
-                 last_err ? ": " : "", last_err ? last_err : "");
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, cc->s, APLOGNO(10111)
+                 "no SuperTokens core available for %s %s%s%s", cc->method, cc->log_path,
+                 fo->last_err ? ": " : "", fo->last_err ? fo->last_err : "");
     return call_fail(out, "No SuperTokens core available to query", 1, APR_ECONNREFUSED);
+}
+
+apr_status_t st_core_call(apr_pool_t *p, server_rec *s, const char *method, const char *path,
+                          const char *rid, const json_t *body, st_core_reply *out)
+{
+    st_call cc;
+    st_failover fo;
+    apr_status_t rv;
+
+    memset(&fo, 0, sizeof(fo));
+    fo.start = apr_time_now();
+    memset(out, 0, sizeof(*out));
+    if ((rv = call_setup(&cc, p, s, method, path, rid, body, out)) != APR_SUCCESS)
+        return rv;
+    failover_order(&cc, &fo);
+    while (fo.pos < fo.n) {
+        st_backend *be = fo.order[fo.pos];
+        st_xinfo xi = { 0, 0, NULL, NULL };
+        st_attempt at = attempt(&cc, be, fo.fresh, &xi);
+
+        fo.fresh = 0;
+        if (!after_attempt(&cc, &fo, be, at, &xi, out, &rv))
+            return rv;
+    }
+    return no_core_left(&cc, &fo, out);
 }
 
 apr_status_t st_core_get(apr_pool_t *p, server_rec *s, const char *path, const char *rid,
