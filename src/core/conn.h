@@ -1,11 +1,13 @@
 /*
- * conn.h: the connection side of the core client. Internal to src/core/: only client.c and
- * conn.c include it; the rest of the module goes through core.h.
+ * conn.h: the connection side of the core client. Internal to src/core/: only the client's
+ * own files (client.c, exchange.c, conn.c) include it; the rest of the module goes through
+ * core.h.
  *
  * conn.c owns the per-URL backends and their pools of connection records (built in
  * st_core_child_init), the TLS contexts and handshakes, connect, the stale-connection check
- * and socket/TLS send and receive bounded by a deadline. client.c owns everything about a
- * call: the request bytes, one exchange, CDI negotiation, failover, retries and the log.
+ * and socket/TLS send and receive bounded by a deadline. Above it, exchange.c runs one
+ * request and its reply on a record, and client.c owns the call: the request bytes, CDI
+ * negotiation, failover, retries and the log.
  */
 #ifndef ST_CORE_CONN_H
 #define ST_CORE_CONN_H
