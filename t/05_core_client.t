@@ -1,4 +1,4 @@
-# The core client (src/core.c) seen through httpd, against core doubles with armed faults
+# The core client (src/core/client.c) seen through httpd, against core doubles with armed faults
 # (t/conf/core_client.conf.in has one virtual host per scenario, t/lib/STCore.pm starts the
 # doubles, TLS fronts and the closed port): request headers (api-key, cdi-version 5.4, rid only
 # on /recipe paths, protocol.md §3.1-3.2), keep-alive reuse, core down -> 503 JSON + a log

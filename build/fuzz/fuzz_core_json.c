@@ -1,6 +1,6 @@
 /*
  * fuzz_core_json.c: JSON replies from the SuperTokens core, parsed with st_json_parse as
- * core/core.c's use_reply does, then read with the st_json_* getters the way the module's callers
+ * core/client.c's use_reply does, then read with the st_json_* getters the way the module's callers
  * read them. Session create / refresh replies go through the module's own st_new_session_read
  * (session_reply.c), then the front-token and the refresh-token Set-Cookie built from them
  * (tokens_out.c st_out_refresh_token). The other callers live in files with httpd symbols, so
@@ -9,7 +9,7 @@
  *   - EmailPassword: the user object in the FDI shape and the users[].loginMethods[] lookup,
  *     with the module's own st_fdi_user and st_ep_recipe_user_id (src/api/form.c); token, userId,
  *     status;
- *   - /apiversion (core/core.c): versions[].
+ *   - /apiversion (core/client.c): versions[].
  * Input: the reply body.
  */
 #include "fuzz_common.h"

@@ -2,7 +2,7 @@
  * fuzz_http_parse.c: the core client's HTTP/1.1 response parser (src/core/http_parse.c), fed the
  * way src/core/ feeds it: whatever the socket returned, in arbitrary splits, then
  * st_http_parser_eof() when the peer closes; a DONE reply's body goes to st_json_parse as
- * core/core.c's use_reply does. The same bytes are also parsed in one piece, and both runs must
+ * core/client.c's use_reply does. The same bytes are also parsed in one piece, and both runs must
  * agree (result, error, bytes consumed, status, framing, body).
  * Input: <options:1> <split seed:1> <response bytes>
  *   options bit 0: HEAD request; bits 1-2: body cap 1 MiB (the core client's) / 16 / 1000 / 65536.
@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(e->key && *e->key && e->val);
             FUZZ_CHECK(!strpbrk(e->key, " \t\r\n:") && !strpbrk(e->val, "\r\n"));
         }
-        /* core.c use_reply: a non-text body is read as JSON */
+        /* client.c use_reply: a non-text body is read as JSON */
         if (a->body_len && !(a->content_type && strncasecmp(a->content_type, "text/", 5) == 0))
             (void)st_json_parse(p, a->body, a->body_len, 0);
     }

@@ -251,28 +251,64 @@ static void *grow(apr_pool_t *p, void *arr, int *cap, size_t size)
     return bigger;
 }
 
-#define PUSH_KEY(str, len) do { \
-        if (nkeys == capk) \
-            keys = grow(p, keys, &capk, sizeof(*keys)); \
-        keys[nkeys].s = (str); \
-        keys[nkeys++].n = (len); \
-    } while (0)
+/* The scanner between two steps. It holds no array itself (they are st_js_scan_object's
+ * locals), so once the steps are inlined the compiler can keep its fields in registers. */
+typedef struct {
+    apr_pool_t *p;
+    unsigned char *b;          /* the decoding copy of the text, NUL sentinel at b[len] */
+    const char *orig;          /* the raw copy (members' raw spans) */
+    apr_size_t len;
+    apr_size_t i;              /* the next byte */
+    int flags;
+    int top_obj;               /* the top level is an object */
+    int depth;                 /* open containers */
+    unsigned char *kind;       /* 1: object, 0: array, per open container (MAX_DEPTH) */
+    st_js_member *mloc, *mem;  /* members of the top-level object: mloc (32) until it grows */
+    int nmem, capm;
+    st_js_member *cur;         /* the member whose value is being read */
+    apr_size_t mstart;         /* where cur's value begins */
+    js_key *kloc, *keys;       /* keys of every open object, a marker before each object's
+                                * keys: kloc (64) until it grows */
+    int nkeys, capk, kbase;    /* kbase: the innermost open object's first key */
+    int int_ovf;               /* an integer literal does not fit int64 (see scan_number) */
+    const char *err;
+} js_scanner;
 
-const char *st_js_scan_object(apr_pool_t *p, const char *text, apr_size_t len, int flags,
-                              st_js_object *out)
+/* What the scanner does next. Each step is a static function called from one place only,
+ * st_js_scan_object's loop, so the compiler inlines every one (scan_string, the hot loop,
+ * included). */
+typedef enum {
+    JS_VALUE,        /* b[i] starts a value (whitespace skipped) */
+    JS_KEY,          /* b[i] should open a key of the innermost object */
+    JS_STRING,       /* b[i] opens a string value */
+    JS_CLOSE,        /* the container kind[depth - 1] just closed */
+    JS_VALUE_END,    /* a string or container value ended at b[i] */
+    JS_TOKEN_END,    /* a number or literal ended at b[i] (jansson's lost NUL applies) */
+    JS_DONE,         /* the top-level value ended with nothing after it */
+    JS_FAIL          /* err says why */
+} js_step;
+
+static inline js_step fail(js_scanner *sc, const char *err)
 {
-    st_js_member mloc[32], *mem = mloc, *cur = NULL;
-    js_key kloc[64], *keys = kloc;
-    int nmem = 0, capm = 32, nkeys = 0, capk = 64, kbase = 0, depth = 0, top_obj;
-    int int_ovf = 0, is_int = 0, after_token, has_nul, i_mem, in_key, obj;
-    unsigned char kind[MAX_DEPTH];   /* 1: object, 0: array, per open container */
-    unsigned char *b;
-    const char *orig, *err, *s;
-    apr_size_t i = 0, mstart = 0, n;
-    double num = 0;
+    sc->err = err;
+    return JS_FAIL;
+}
 
-    out->members = NULL;
-    out->n = 0;
+static inline void key_push(js_scanner *sc, const char *s, apr_size_t n)
+{
+    if (sc->nkeys == sc->capk)
+        sc->keys = grow(sc->p, sc->keys, &sc->capk, sizeof(*sc->keys));
+    sc->keys[sc->nkeys].s = s;
+    sc->keys[sc->nkeys++].n = n;
+}
+
+/* The two copies of the text, the first byte of the top-level value and what it opens.
+ * sc comes with its arrays (kind, mloc, kloc) set and every other field 0. */
+static const char *scanner_init(js_scanner *sc, apr_pool_t *p, const char *text, apr_size_t len,
+                                int flags)
+{
+    unsigned char *b;
+
     if (!text)
         return "no input";
     if (len > ((apr_size_t)-1) / 2 - 9)
@@ -280,159 +316,251 @@ const char *st_js_scan_object(apr_pool_t *p, const char *text, apr_size_t len, i
     b = apr_palloc(p, 2 * len + 9);         /* raw copy first: an overread of b leaves the block */
     memcpy(b, text, len);
     b[len] = '\0';
-    orig = (const char *)b;
+    sc->orig = (const char *)b;
     b += len + 1;
     memcpy(b, text, len);
     memset(b + len, 0, 8);                  /* the sentinel, and room for plain8 */
 
-    SKIP_WS(b, i);
-    if (b[i] != '{' && b[i] != '[')
-        return i >= len ? "empty input" : "not an object or array";
-    top_obj = b[i] == '{';
+    sc->p = p;
+    sc->b = b;
+    sc->len = len;
+    sc->flags = flags;
+    sc->mem = sc->mloc;
+    sc->capm = 32;
+    sc->keys = sc->kloc;
+    sc->capk = 64;
+    SKIP_WS(b, sc->i);
+    if (b[sc->i] != '{' && b[sc->i] != '[')
+        return sc->i >= len ? "empty input" : "not an object or array";
+    sc->top_obj = b[sc->i] == '{';
+    return NULL;
+}
 
-value:      /* b[i] starts a value (whitespace skipped) */
-    if (depth >= MAX_DEPTH)
-        return "nesting too deep";
-    i_mem = depth == 1 && top_obj;
-    after_token = 0;
-    switch (b[i]) {
-    case '{':
-    case '[':
-        obj = b[i++] == '{';
-        if (i_mem)
-            cur->type = obj ? ST_JS_OBJECT : ST_JS_ARRAY;
-        kind[depth++] = (unsigned char)obj;
-        if (obj) {
-            PUSH_KEY(NULL, (apr_size_t)kbase);  /* marker: the enclosing object's first key */
-            kbase = nkeys;
-        }
-        SKIP_WS(b, i);
-        if (b[i] == (obj ? '}' : ']')) {
-            i++;
-            goto close;
-        }
-        if (obj)
-            goto key;
-        goto value;
-    case '"':
-        in_key = 0;
-        goto string;
-    case 't': case 'f': case 'n': {
-        static const char *const word[] = { "true", "false", "null" };
-        int w = b[i] == 't' ? 0 : b[i] == 'f' ? 1 : 2;
-        apr_size_t wl = 4 + (w == 1);
-        if (len - i < wl || memcmp(b + i, word[w], wl) != 0)   /* "truex": next token fails */
-            return "invalid literal";
-        i += wl;
-        if (i_mem)
-            cur->type = w == 0 ? ST_JS_TRUE : w == 1 ? ST_JS_FALSE : ST_JS_NULL;
-        after_token = 1;
-        goto value_done;
+/* An object's keys must differ, and are dropped when it closes. */
+static inline js_step container_close(js_scanner *sc)
+{
+    if (sc->kind[--sc->depth]) {
+        if (has_duplicate(sc->p, sc->keys + sc->kbase, sc->nkeys - sc->kbase))
+            return fail(sc, "duplicate key");
+        sc->nkeys = sc->kbase - 1;
+        sc->kbase = (int)sc->keys[sc->nkeys].n;
     }
-    default:
-        if (b[i] != '-' && !IS_DIGIT(b[i]))
-            return i >= len ? "unexpected end of input" : "invalid token";
-        if ((err = scan_number(b, &i, &num, &is_int, &int_ovf)) != NULL)
-            return err;
-        if (i_mem) {
-            cur->type = ST_JS_NUMBER;
-            cur->num = num;
-            cur->is_int = is_int;
-        }
-        after_token = 1;
-        goto value_done;
-    }
+    return JS_VALUE_END;
+}
 
-key:        /* b[i] should open a key of the object kind[depth - 1] */
-    if (b[i] != '"')
-        return i >= len ? "unexpected end of input" : "expected a key";
-    in_key = 1;
-string:     /* one call site, so that the compiler inlines it */
-    has_nul = 0;
-    if ((err = scan_string(b, len, &i, &s, &n, &has_nul)) != NULL)
-        return err;
-    if (!in_key) {
-        if (has_nul && !(flags & ST_JS_ALLOW_NUL))
-            return "\\u0000 in a string";
-        if (i_mem) {
-            cur->type = ST_JS_STRING;
-            cur->str = s;
-            cur->str_len = n;
-        }
-        goto value_done;
+/* b[i] is '{' or '['; at_member: it is the value of a top-level member. */
+static inline js_step container_open(js_scanner *sc, int at_member)
+{
+    int obj = sc->b[sc->i++] == '{';
+
+    if (at_member)
+        sc->cur->type = obj ? ST_JS_OBJECT : ST_JS_ARRAY;
+    sc->kind[sc->depth++] = (unsigned char)obj;
+    if (obj) {
+        key_push(sc, NULL, (apr_size_t)sc->kbase);  /* marker: the enclosing object's first key */
+        sc->kbase = sc->nkeys;
     }
+    SKIP_WS(sc->b, sc->i);
+    if (sc->b[sc->i] == (obj ? '}' : ']')) {
+        sc->i++;
+        return JS_CLOSE;
+    }
+    return obj ? JS_KEY : JS_VALUE;
+}
+
+/* A string value was read: s, n bytes once decoded (kept when it is a member's). */
+static inline js_step string_value(js_scanner *sc, const char *s, apr_size_t n, int has_nul)
+{
+    if (has_nul && !(sc->flags & ST_JS_ALLOW_NUL))
+        return fail(sc, "\\u0000 in a string");
+    if (sc->depth == 1 && sc->top_obj) {
+        sc->cur->type = ST_JS_STRING;
+        sc->cur->str = s;
+        sc->cur->str_len = n;
+    }
+    return JS_VALUE_END;
+}
+
+/* true, false or null at b[i]. */
+static inline js_step literal_value(js_scanner *sc, int at_member)
+{
+    static const char *const word[] = { "true", "false", "null" };
+    unsigned char c = sc->b[sc->i];
+    int w = c == 't' ? 0 : c == 'f' ? 1 : 2;
+    apr_size_t wl = 4 + (w == 1);
+
+    if (sc->len - sc->i < wl || memcmp(sc->b + sc->i, word[w], wl) != 0)
+        return fail(sc, "invalid literal");                 /* "truex": next token fails */
+    sc->i += wl;
+    if (at_member)
+        sc->cur->type = w == 0 ? ST_JS_TRUE : w == 1 ? ST_JS_FALSE : ST_JS_NULL;
+    return JS_TOKEN_END;
+}
+
+/* A number at b[i], or the token that is not a value there. */
+static inline js_step number_value(js_scanner *sc, int at_member)
+{
+    unsigned char c = sc->b[sc->i];
+    const char *err;
+    double num = 0;
+    int is_int = 0;
+
+    if (c != '-' && !IS_DIGIT(c))
+        return fail(sc, sc->i >= sc->len ? "unexpected end of input" : "invalid token");
+    if ((err = scan_number(sc->b, &sc->i, &num, &is_int, &sc->int_ovf)) != NULL)
+        return fail(sc, err);
+    if (at_member) {
+        sc->cur->type = ST_JS_NUMBER;
+        sc->cur->num = num;
+        sc->cur->is_int = is_int;
+    }
+    return JS_TOKEN_END;
+}
+
+/* b[i] starts a value; at_member: it is the value of a top-level member, which keeps it. */
+static inline js_step value_start(js_scanner *sc)
+{
+    unsigned char c = sc->b[sc->i];
+    int at_member;
+
+    if (sc->depth >= MAX_DEPTH)
+        return fail(sc, "nesting too deep");
+    at_member = sc->depth == 1 && sc->top_obj;
+    if (c == '{' || c == '[')
+        return container_open(sc, at_member);
+    if (c == '"')
+        return JS_STRING;
+    if (c == 't' || c == 'f' || c == 'n')
+        return literal_value(sc, at_member);
+    return number_value(sc, at_member);
+}
+
+/* A member of the top-level object begins: its value starts at b[i]. */
+static inline void member_start(js_scanner *sc, const char *key, apr_size_t key_len)
+{
+    if (sc->nmem == sc->capm)
+        sc->mem = grow(sc->p, sc->mem, &sc->capm, sizeof(*sc->mem));
+    sc->cur = &sc->mem[sc->nmem++];
+    memset(sc->cur, 0, sizeof(*sc->cur));
+    sc->cur->key = key;
+    sc->cur->key_len = key_len;
+    sc->mstart = sc->i;
+}
+
+/* A key was read (s, n bytes): then its ':' and the whitespace before the value. */
+static inline js_step member_key(js_scanner *sc, const char *s, apr_size_t n, int has_nul)
+{
     if (has_nul)
-        return "\\u0000 in a key";
-    PUSH_KEY(s, n);
-    SKIP_WS(b, i);
-    if (b[i] != ':')
-        return "expected ':'";
-    i++;
-    SKIP_WS(b, i);
-    if (depth == 1 && top_obj) {
-        if (nmem == capm)
-            mem = grow(p, mem, &capm, sizeof(*mem));
-        cur = &mem[nmem++];
-        memset(cur, 0, sizeof(*cur));
-        cur->key = s;
-        cur->key_len = n;
-        mstart = i;
-    }
-    goto value;
+        return fail(sc, "\\u0000 in a key");
+    key_push(sc, s, n);
+    SKIP_WS(sc->b, sc->i);
+    if (sc->b[sc->i] != ':')
+        return fail(sc, "expected ':'");
+    sc->i++;
+    SKIP_WS(sc->b, sc->i);
+    if (sc->depth == 1 && sc->top_obj)
+        member_start(sc, s, n);
+    return JS_VALUE;
+}
 
-close:      /* the container kind[depth - 1] just closed */
-    if (kind[--depth]) {
-        if (has_duplicate(p, keys + kbase, nkeys - kbase))
-            return "duplicate key";
-        nkeys = kbase - 1;
-        kbase = (int)keys[nkeys].n;
-    }
-    /* fall through */
-value_done: /* a value ended at b[i]; depth containers are open */
-    if (depth == 0) {
-        SKIP_WS(b, i);
-        if (i != len)
-            return "trailing data";
-        goto finish;
-    }
-    if (depth == 1 && top_obj) {
-        cur->raw = orig + mstart;
-        cur->raw_len = i - mstart;
-    }
-    if (after_token && b[i] == '\0' && i < len)
-        i++;                    /* jansson loses a NUL it ungets (see the top) */
-    after_token = 0;
-    SKIP_WS(b, i);
-    if (b[i] == ',') {
-        i++;
-        SKIP_WS(b, i);
-        if (kind[depth - 1])
-            goto key;
-        goto value;
-    }
-    if (b[i] == (kind[depth - 1] ? '}' : ']')) {
-        i++;
-        goto close;
-    }
-    return i >= len ? "unexpected end of input" : "expected ',' or a closing bracket";
+/* A key (in_key) or a string value: both are read here, the one call of scan_string. */
+static inline js_step string_read(js_scanner *sc, int in_key)
+{
+    const char *s, *err;
+    apr_size_t n;
+    int has_nul = 0;
 
-finish:
-    if (!top_obj)
+    if (in_key && sc->b[sc->i] != '"')
+        return fail(sc, sc->i >= sc->len ? "unexpected end of input" : "expected a key");
+    if ((err = scan_string(sc->b, sc->len, &sc->i, &s, &n, &has_nul)) != NULL)
+        return fail(sc, err);
+    return in_key ? member_key(sc, s, n, has_nul) : string_value(sc, s, n, has_nul);
+}
+
+/* A value ended at b[i] with depth containers open: the end of the text, or ',' or a close. */
+static inline js_step value_end(js_scanner *sc, int after_token)
+{
+    unsigned char *b = sc->b;
+
+    if (sc->depth == 0) {
+        SKIP_WS(b, sc->i);
+        return sc->i == sc->len ? JS_DONE : fail(sc, "trailing data");
+    }
+    if (sc->depth == 1 && sc->top_obj) {
+        sc->cur->raw = sc->orig + sc->mstart;
+        sc->cur->raw_len = sc->i - sc->mstart;
+    }
+    if (after_token && b[sc->i] == '\0' && sc->i < sc->len)
+        sc->i++;                /* jansson loses a NUL it ungets (see the top) */
+    SKIP_WS(b, sc->i);
+    if (b[sc->i] == ',') {
+        sc->i++;
+        SKIP_WS(b, sc->i);
+        return sc->kind[sc->depth - 1] ? JS_KEY : JS_VALUE;
+    }
+    if (b[sc->i] == (sc->kind[sc->depth - 1] ? '}' : ']')) {
+        sc->i++;
+        return JS_CLOSE;
+    }
+    return fail(sc, sc->i >= sc->len ? "unexpected end of input"
+                                     : "expected ',' or a closing bracket");
+}
+
+/* The text was valid: st_json_parse's JSON_DECODE_INT_AS_REAL retry if it needs one, then
+ * the members in pool memory. */
+static const char *scanner_finish(js_scanner *sc, st_js_object *out)
+{
+    st_js_member *mem = sc->mem;
+    int m, nmem = sc->nmem;
+
+    if (!sc->top_obj)
         return "not an object";
-    if (int_ovf) {              /* st_json_parse's JSON_DECODE_INT_AS_REAL retry */
-        int m;
+    if (sc->int_ovf) {
         for (m = 0; m < nmem; m++)
             if (mem[m].type == ST_JS_NUMBER && mem[m].is_int) {
-                apr_size_t at = (apr_size_t)(mem[m].raw - orig);
+                apr_size_t at = (apr_size_t)(mem[m].raw - sc->orig);
                 mem[m].is_int = 0;
-                (void)real_value(b, at, at + mem[m].raw_len, &mem[m].num);
+                (void)real_value(sc->b, at, at + mem[m].raw_len, &mem[m].num);
             }
     }
-    if (nmem && mem == mloc)
-        mem = memcpy(apr_palloc(p, (apr_size_t)nmem * sizeof(*mem)), mloc, (apr_size_t)nmem * sizeof(*mem));
+    if (nmem && mem == sc->mloc)
+        mem = memcpy(apr_palloc(sc->p, (apr_size_t)nmem * sizeof(*mem)), sc->mloc,
+                     (apr_size_t)nmem * sizeof(*mem));
     out->members = nmem ? mem : NULL;
     out->n = nmem;
     return NULL;
+}
+
+const char *st_js_scan_object(apr_pool_t *p, const char *text, apr_size_t len, int flags,
+                              st_js_object *out)
+{
+    unsigned char kind[MAX_DEPTH];  /* not cleared: each byte is written before it is read */
+    st_js_member mloc[32];
+    js_key kloc[64];
+    js_scanner sc = { .kind = kind, .mloc = mloc, .kloc = kloc };
+    js_step step = JS_VALUE;
+    const char *err;
+
+    out->members = NULL;
+    out->n = 0;
+    if ((err = scanner_init(&sc, p, text, len, flags)) != NULL)
+        return err;
+    /* The steps in the order a member runs through them: its key, its value, what follows
+     * the value. A string value, a nested value or a close takes another pass. */
+    for (;;) {
+        if (step == JS_KEY || step == JS_STRING)
+            step = string_read(&sc, step == JS_KEY);
+        if (step == JS_VALUE)
+            step = value_start(&sc);
+        if (step == JS_CLOSE)
+            step = container_close(&sc);
+        if (step == JS_VALUE_END || step == JS_TOKEN_END)
+            step = value_end(&sc, step == JS_TOKEN_END);
+        if (step == JS_DONE)
+            return scanner_finish(&sc, out);
+        if (step == JS_FAIL)
+            return sc.err;
+    }
 }
 
 const st_js_member *st_js_get(const st_js_object *o, const char *key)
