@@ -546,7 +546,7 @@ static int retry_or_fail(const st_call *cc, st_failover *fo, st_backend *be, st_
         && cc->idempotent && !fo->get_retry_used) {
         fo->get_retry_used = 1;
         fo->fresh = 1;
-        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cc->s, APLOGNO(10115)
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cc->s, APLOGNO(10109)
                      "core %s %s at %s: %s; retrying once", cc->method, cc->log_path,
                      be->name, xi->err);
         if (fo->pos + 1 < fo->n)
