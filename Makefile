@@ -7,6 +7,10 @@
 #   make fuzz       libFuzzer targets in build/fuzz/, FUZZ_SECONDS (default 60) each
 #   make test-asan  the Apache::Test suite against the module built with ASan + UBSan
 #   make test-valgrind  the Apache::Test suite against httpd -X under valgrind memcheck
+#   make dist       mod_supertokens-<version>.tar.gz of the committed tree (git archive)
+#   make distcheck  make dist, then build and unit-test the unpacked tarball in a temporary directory
+#   make deb        the Debian package libapache2-mod-supertokens in build/deb/ (dpkg-buildpackage)
+#   make test-deb   as root: build the package, lintian, install, a2enmod, configtest, purge
 
 APXS      ?= apxs
 CC        ?= gcc
@@ -24,7 +28,8 @@ UNIT_SRC := $(sort $(wildcard src/token/*.c)) src/config/domain.c src/core/http_
             src/core/session_reply.c src/api/form.c
 
 WARN       := -Wall -Wextra -Werror
-APXS_CFLAGS := $(foreach f,$(WARN) -std=gnu11 $(EXTRA_CFLAGS),-Wc,$(f))
+APXS_CFLAGS := $(foreach f,$(WARN) -std=gnu11 $(EXTRA_CFLAGS),-Wc,$(f)) \
+               $(foreach f,$(EXTRA_LDFLAGS),-Wl,$(f))
 LIBS       := -ljansson -lssl -lcrypto -lpcre2-8
 
 APR_CFLAGS := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null) \
@@ -34,7 +39,13 @@ APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null) \
 
 UNIT_TESTS := $(patsubst t/unit/%.c,t/unit/build/%,$(wildcard t/unit/test_*.c))
 
-.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind
+.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind \
+        dist distcheck deb test-deb
+
+# The one place the version is written is src/config/version.h (CHANGELOG.md, debian/changelog
+# and the tarball's name follow it; build/check-version says when they do not).
+VERSION := $(shell sed -n 's/^\#define ST_MODULE_VERSION "\(.*\)"/\1/p' src/config/version.h)
+DIST    := mod_supertokens-$(VERSION)
 
 all: $(MODULE_SO)
 
@@ -76,7 +87,8 @@ demo-stop:
 	@build/demo stop
 
 clean:
-	rm -rf .libs *.la *.lo *.slo *.o src/*/*.lo src/*/*.slo src/*/*.o src/*/.libs t/unit/build build/apxs.log
+	rm -rf .libs *.la *.lo *.slo *.o src/*/*.lo src/*/*.slo src/*/*.o src/*/.libs t/unit/build build/apxs.log \
+	  mod_supertokens-*.tar.gz build/deb
 	-t/TEST.PL -clean >/dev/null 2>&1 || true
 
 bench: deps all
@@ -98,3 +110,21 @@ test-asan: $(MODULE_SO)
 # httpd -X under valgrind memcheck across the suite; fails on definite leaks or memory errors
 test-valgrind: $(MODULE_SO)
 	@build/run-valgrind
+
+# A tarball of HEAD's tracked files (uncommitted changes are not in it: commit first)
+dist:
+	@build/check-version
+	@git diff --quiet HEAD -- || echo "make dist: uncommitted changes are not in the tarball" >&2
+	git archive --format=tar.gz --prefix=$(DIST)/ -o $(DIST).tar.gz HEAD
+	@echo "make dist: $(DIST).tar.gz"
+
+# The tarball builds with the README's steps alone: unpacked in a temporary directory, make
+# and make test-unit
+distcheck: dist
+	@build/distcheck $(DIST).tar.gz
+
+deb:
+	@build/test-deb --build-only
+
+test-deb:
+	@build/test-deb
