@@ -113,7 +113,7 @@ test-valgrind: $(MODULE_SO)
 
 # A tarball of HEAD's tracked files (uncommitted changes are not in it: commit first)
 dist:
-	@build/check-version
+	@v=$$(build/check-version) && echo "make dist: version $$v"
 	@git diff --quiet HEAD -- || echo "make dist: uncommitted changes are not in the tarball" >&2
 	git archive --format=tar.gz --prefix=$(DIST)/ -o $(DIST).tar.gz HEAD
 	@echo "make dist: $(DIST).tar.gz"
