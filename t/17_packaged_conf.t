@@ -112,6 +112,7 @@ EOC
 my $site = slurp("$top/conf/examples/php-fpm-site.conf");
 SKIP: {
     skip 'php-fpm is not installed', 6 if ($ENV{ST_PHPFPM_PORT} // 9) == 9;
+    skip 'LWP::Protocol::https is not installed (build/install-deps)', 6 unless eval { require LWP::Protocol::https };
     my $dir = tempdir(CLEANUP => 1);
     my $port = free_port();
     my $certs = Cwd::abs_path("$vars->{t_logs}/certs");
