@@ -70,7 +70,9 @@ static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
 static void st_test_config(apr_pool_t *pconf, server_rec *s)
 {
     apr_pool_t *p;
-    if (apr_pool_create(&p, pconf) != APR_SUCCESS)
+    /* not for -S, -M and the other dumps, which run this hook too */
+    if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_CONFIG_TEST
+        || apr_pool_create(&p, pconf) != APR_SUCCESS)
         return;
     st_core_probe(p, s);
     apr_pool_destroy(p);
