@@ -25,6 +25,14 @@
 #include "request/open_paths.h"
 #include "pages/login.h"
 #include "api/delivery.h"
+#include "config/sections.h"
+#include "config/version.h"
+#include "core/probe.h"
+#include "core/stats.h"
+#include "request/setup_report.h"
+#include "request/status.h"
+
+#include <openssl/crypto.h>
 
 /* declared here so log lines above the module record carry its index */
 extern module AP_MODULE_DECLARE_DATA supertokens_module;
@@ -34,19 +42,76 @@ APLOG_USE_MODULE(supertokens);
  * `apachectl configtest` too, so cross-directive mistakes fail there. */
 static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
+    server_rec *main_server = s;
+    const char *err;
     int failed = 0;
     (void)pconf;
     (void)plog;
     /* global: applied on every (re)read, so removing the directive restores the default */
     st_rsa_ifma_set_enabled(st_server_conf_get(s)->rsa_acceleration != 0);
     for (; s; s = s->next) {
-        const char *err = st_config_check_server(ptemp, s, st_server_conf_get(s));
+        err = st_config_check_server(ptemp, s, st_server_conf_get(s));
         if (err) {
             ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s, APLOGNO(10001) "%s", err);
             failed = 1;
         }
     }
+    /* AuthType SuperTokens where no core is configured */
+    if ((err = st_config_check_sections(ptemp, main_server,
+                                        ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST))) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, main_server, APLOGNO(10481) "%s", err);
+        failed = 1;
+    }
     return failed ? !OK : OK;
+}
+
+/* `apachectl configtest`: the cores are asked too, so a wrong API key or an old core shows
+ * there (as warnings: the configuration itself may be right while a core is down). */
+static void st_test_config(apr_pool_t *pconf, server_rec *s)
+{
+    apr_pool_t *p;
+    /* not for -S, -M and the other dumps, which run this hook too */
+    if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_CONFIG_TEST
+        || apr_pool_create(&p, pconf) != APR_SUCCESS)
+        return;
+    st_core_probe(p, s);
+    apr_pool_destroy(p);
+}
+
+/* The start-up line: what runs, for bug reports and for checking an upgrade took effect. */
+static void st_log_startup(server_rec *s)
+{
+    const char *rsa = !st_rsa_ifma_available() ? "OpenSSL (this CPU has no AVX-512 IFMA)"
+        : st_server_conf_get(s)->rsa_acceleration == 0 ? "OpenSSL (SuperTokensRSAAcceleration Off)"
+        : "AVX-512 IFMA for 2048-bit keys, OpenSSL for others";
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, APLOGNO(10475)
+                 "mod_supertokens/" ST_MODULE_VERSION " configured: %s, RS256 checks with %s",
+                 OpenSSL_version(OPENSSL_VERSION), rsa);
+}
+
+/* The parent, after every (re)configuration. httpd runs post_config once more before the
+ * real start (a dry run); the first run only marks itself, so the line and the probe come
+ * once per start or restart. */
+static int st_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    static const char *const key = "supertokens-post-config-ran";
+    void *ran = NULL;
+    apr_status_t rv;
+    (void)pconf;
+    (void)plog;
+
+    apr_pool_userdata_get(&ran, key, s->process->pool);
+    if (ran == NULL) {
+        apr_pool_userdata_set((const void *)1, key, apr_pool_cleanup_null, s->process->pool);
+        return OK;
+    }
+    if ((rv = st_stats_init(s->process->pool)) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, APLOGNO(10485)
+                     "no shared memory for the server-status counters; they stay at 0");
+    st_log_startup(s);
+    st_config_check_sections(ptemp, s, 1);   /* its warnings, now that the log is open */
+    st_core_probe(ptemp, s);
+    return OK;
 }
 
 static void st_child_init(apr_pool_t *pchild, server_rec *s)
@@ -58,6 +123,9 @@ static void st_child_init(apr_pool_t *pchild, server_rec *s)
     if (st_core_child_init(pchild, s) != APR_SUCCESS || st_jwks_child_init(pchild, s) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10002)
                      "could not set up the SuperTokens core client in this process");
+    if (st_setup_report_child_init(pchild) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10487)
+                     "could not set up the once-per-place configuration reports");
     if (st_delivery_child_init(pchild, s) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10301) "could not set up the delivery queue");
 }
@@ -81,6 +149,9 @@ static void st_register_hooks(apr_pool_t *p)
     static const char *const before_proxy[] = { "mod_proxy.c", NULL };
     (void)p;
     ap_hook_check_config(st_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_test_config(st_test_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(st_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    st_status_register();   /* the SuperTokens section of server-status, with mod_status */
     ap_hook_child_init(st_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(st_header_parser, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_check_authn(st_session_check_user_id, NULL, NULL, APR_HOOK_MIDDLE,

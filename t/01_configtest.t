@@ -97,7 +97,45 @@ my @bad = (
      qr/SuperTokensAPIDomain: /],
 );
 
+# AuthType SuperTokens where no core is configured (config/sections.c); messages name the
+# file and line, counted from the end of the standalone head
+my $off = () = $base =~ /\n/g;
+my ($l2, $l4, $l5) = map { $off + $_ } 2, 4, 5;
+my $nouri = "<Location /app>\nAuthType SuperTokens\nRequire valid-user\n</Location>\n";
+mkdir "$dir/$_" for qw(a b);
+my $two_vhosts = <<"EOC";
+Listen 127.0.0.1:1
+Listen 127.0.0.1:2
+<VirtualHost 127.0.0.1:1>
+    DocumentRoot $dir/a
+    $good
+</VirtualHost>
+<VirtualHost 127.0.0.1:2>
+    DocumentRoot $dir/b
+</VirtualHost>
+EOC
+$two_vhosts =~ s/^(SuperTokens)/    $1/mg;
+push @bad, (
+    ['AuthType SuperTokens in a virtual host without SuperTokensConnectionURI',
+     "Listen 127.0.0.1:1\n<VirtualHost 127.0.0.1:1>\n$nouri</VirtualHost>\n",
+     qr/AuthType SuperTokens \(\S+test\.conf:$l4\) applies to the virtual host \S+:1 \(\S+test\.conf:$l2\), which has no SuperTokensConnectionURI/],
+    ['AuthType SuperTokens in a <Location> of the main server, no core anywhere', $nouri,
+     qr/AuthType SuperTokens \(\S+test\.conf:$l2\) applies to the virtual host localhost:0 \(main configuration:0\), which has no SuperTokensConnectionURI/],
+    ['AuthType SuperTokens in a <Directory> holding the DocumentRoot of a virtual host without a core',
+     "$two_vhosts<Directory $dir>\nAuthType SuperTokens\nRequire valid-user\n</Directory>\n",
+     qr/AuthType SuperTokens \(\S+test\.conf:\d+\) applies to the virtual host \S+:2 .*no SuperTokensConnectionURI/],
+    ['AuthType SuperTokens in a <Files> in a <Directory> of a virtual host without a core',
+     "Listen 127.0.0.1:1\n<VirtualHost 127.0.0.1:1>\n<Directory $dir>\n<Files x>\nAuthType SuperTokens\n</Files>\nRequire valid-user\n</Directory>\n</VirtualHost>\n",
+     qr/AuthType SuperTokens \(\S+test\.conf:$l5\) applies .*no SuperTokensConnectionURI/],
+);
+
 my @good = (
+    ['AuthType SuperTokens in a virtual host that inherits the main server\'s core',
+     "${good}Listen 127.0.0.1:1\n<VirtualHost 127.0.0.1:1>\n$nouri</VirtualHost>\n"],
+    ['AuthType SuperTokens in a <Directory> only a virtual host with a core serves',
+     "$two_vhosts<Directory $dir/a>\nAuthType SuperTokens\nRequire valid-user\n</Directory>\n"],
+    ['AuthType SuperTokens in a regex <Directory> where some virtual host has a core',
+     "$two_vhosts<DirectoryMatch \"^$dir/a\">\nAuthType SuperTokens\nRequire valid-user\n</DirectoryMatch>\n"],
     ['minimal valid configuration', $good],
     ['localhost pair may use SameSite=None without Secure', "${good}SuperTokensCookieSameSite None\n"],
     ['cross-site https pair (default None, Secure from https)',
@@ -134,7 +172,32 @@ SuperTokensRSAAcceleration Off
 EOC
 );
 
-plan tests => 2 * @bad + @good;
+# configtest passes and warns: [name, config, warning expected (regex), or undef and the
+# warnings that must not appear]
+my $port = $ENV{ST_CORE_PORT};
+my $core = "SuperTokensConnectionURI http://127.0.0.1:%s\nSuperTokensAPIDomain http://localhost:3001\n"
+         . "SuperTokensWebsiteDomain http://localhost:3000\n";
+my @warn = (
+    ['AuthType SuperTokens without a Require',
+     "$good<Location /app>\nAuthType SuperTokens\n</Location>\n",
+     qr/AH10482: AuthType SuperTokens \(\S+test\.conf:@{[$off + 5]}\) has no Require line in its section.*add Require valid-user/],
+    ['AuthType SuperTokens with <RequireAll>',
+     "$good<Location /app>\nAuthType SuperTokens\n<RequireAll>\nRequire valid-user\n</RequireAll>\n</Location>\n", undef, qr/AH10482/],
+    ['AuthType SuperTokens in <Files>, Require in the <Directory> around it',
+     "$good<Directory $dir>\nRequire valid-user\n<Files x>\nAuthType SuperTokens\n</Files>\n</Directory>\n", undef, qr/AH10482/],
+    # the start-up check of the cores also runs for configtest (core/probe.c), against the doubles
+    ['a wrong SuperTokensAPIKey', sprintf($core, $port) . "SuperTokensAPIKey not-the-key\n",
+     qr/\[supertokens:error\].*AH10477: core check: SuperTokensAPIKey is refused by http:\/\/127\.0\.0\.1:$port \(GET \/apiversion answered HTTP 401 Invalid API key\): set it to one of the core's API keys/],
+    ['no SuperTokensAPIKey for a core that wants one', sprintf($core, $port),
+     qr/AH10486: core check: the core at http:\/\/127\.0\.0\.1:$port wants an API key .*set SuperTokensAPIKey/],
+    ['a core without CDI 5.4', sprintf($core, $ENV{ST_CC_OLD_PORT}) . "SuperTokensAPIKey $STTest::API_KEY\n",
+     qr/AH10478: core check: the core at http:\/\/127\.0\.0\.1:$ENV{ST_CC_OLD_PORT} does not speak CDI 5\.4 \(it offers \[.*"5\.3"\]\); use SuperTokens core 11\.3 or newer/],
+    ['an unreachable core', sprintf($core, $ENV{ST_CC_CLOSED_PORT}) . "SuperTokensAPIKey $STTest::API_KEY\n",
+     qr/\[supertokens:warn\].*AH10476: core check: SuperTokensConnectionURI http:\/\/127\.0\.0\.1:$ENV{ST_CC_CLOSED_PORT} is not reachable: connect failed/],
+    ['the right key, CDI 5.4', sprintf($core, $port) . "SuperTokensAPIKey $STTest::API_KEY\n", undef, qr/AH104(?:7[6-9]|86)/],
+);
+
+plan tests => 2 * @bad + @good + 2 * @warn;
 
 for my $case (@bad) {
     my ($name, $conf, $want) = @$case;
@@ -146,4 +209,15 @@ for my $case (@good) {
     my ($name, $conf) = @$case;
     my ($rc, $out) = configtest($conf);
     ok($rc == 0 && $out =~ /Syntax OK/, "configtest passes: $name") or diag $out;
+}
+for my $case (@warn) {
+    my ($name, $conf, $want, $unwanted) = @$case;
+    my ($rc, $out) = configtest($conf);
+    ok($rc == 0 && $out =~ /Syntax OK/, "configtest passes: $name") or diag $out;
+    if ($want) {
+        like($out, $want, "configtest warns: $name");
+    }
+    else {
+        unlike($out, $unwanted, "no warning: $name");
+    }
 }

@@ -11,6 +11,7 @@
 #include "token/json_util.h"
 #include "api/delivery.h"
 #include "request/tokens_out.h"
+#include "core/stats.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -71,6 +72,33 @@ static int signed_in(request_rec *r, const st_api_call *call, const json_t *repl
     return st_send_json(r, HTTP_OK, st_json_dump(r->pool, body));
 }
 
+/*
+ * A failed sign-in, as Apache's auth modules log theirs ("user %s: authentication failure
+ * for ..."), at notice, which httpd writes whatever the LogLevel: the fail2ban filter
+ * (conf/fail2ban) reads exactly this line. The client address comes first, in the
+ * [client ...] field httpd writes from r->useragent_ip (mod_remoteip's client behind a
+ * proxy), and again at the end for custom ErrorLogFormats; the email is escaped and quoted,
+ * so it cannot forge either. Never the password.
+ */
+static void log_sign_in_failed(request_rec *r, const st_api_call *call, const char *email)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, APLOGNO(10470)
+                  "user \"%s\": SuperTokens sign-in failed for \"%s\" (tenant %s): wrong "
+                  "credentials, from %s", ap_escape_logitem(r->pool, email),
+                  ap_escape_logitem(r->pool, r->uri), ap_escape_logitem(r->pool, call->tenant_id),
+                  r->useragent_ip);
+}
+
+/* Other account events worth an admin's eye (refused sign-ups, reset requests), same form. */
+static void log_account_event(request_rec *r, const st_api_call *call, const char *email,
+                              const char *what)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, APLOGNO(10471)
+                  "user \"%s\": SuperTokens %s (tenant %s), from %s",
+                  ap_escape_logitem(r->pool, email), what,
+                  ap_escape_logitem(r->pool, call->tenant_id), r->useragent_ip);
+}
+
 /* POST {B}[/{t}]/signup or /signin: both send {email, password} to the core. */
 static int sign_in_or_up(request_rec *r, const st_api_call *call, int signup)
 {
@@ -91,13 +119,21 @@ static int sign_in_or_up(request_rec *r, const st_api_call *call, int signup)
                      "emailpassword", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)
         return st_api_core_failed(r, &reply, signup ? "sign-up" : "sign-in");
     status = st_json_string(reply.json, "status");
-    if (status && !strcmp(status, "OK"))
+    if (status && !strcmp(status, "OK")) {
+        st_stats_inc(signup ? ST_STAT_SIGNUP_OK : ST_STAT_SIGNIN_OK);
         return signed_in(r, call, reply.json);
-    if (signup && status && !strcmp(status, "EMAIL_ALREADY_EXISTS_ERROR"))
+    }
+    if (signup && status && !strcmp(status, "EMAIL_ALREADY_EXISTS_ERROR")) {
+        log_account_event(r, call, values[1], "sign-up refused: the email already exists");
+        st_stats_inc(ST_STAT_SIGNUP_REFUSED);
         return st_send_json(r, HTTP_OK, "{\"status\":\"FIELD_ERROR\",\"formFields\":[{\"id\":\"email\","
                                         "\"error\":\"This email already exists. Please sign in instead.\"}]}");
-    if (!signup && status && !strcmp(status, "WRONG_CREDENTIALS_ERROR"))
+    }
+    if (!signup && status && !strcmp(status, "WRONG_CREDENTIALS_ERROR")) {
+        log_sign_in_failed(r, call, values[1]);
+        st_stats_inc(ST_STAT_SIGNIN_WRONG);
         return send_status(r, "WRONG_CREDENTIALS_ERROR");
+    }
     reply.error = "unexpected status";
     return st_api_core_failed(r, &reply, signup ? "sign-up" : "sign-in");
 }
@@ -217,6 +253,8 @@ int st_api_reset_token(request_rec *r, const st_api_call *call)
         return rc;
     if ((rc = read_form(r, in, &st_form_reset_token, &email)) != OK)
         return rc;
+    log_account_event(r, call, email, "password-reset link requested");
+    st_stats_inc(ST_STAT_RESET_REQUESTS);
     st_delivery_submit(r->server, ST_DELIVERY_PASSWORD_RESET, call->tenant_id, email, NULL, NULL,
                        reset_link_prepare);
     return send_status(r, "OK");

@@ -96,7 +96,10 @@ static const st_api_route *match(request_rec *r, int method, const char **tenant
 
 int st_api_core_failed(request_rec *r, const st_core_reply *reply, const char *what)
 {
-    if (reply->unavailable || reply->status == 0) {
+    /* a core that refused the module (API key, CDI version) is not "unreachable": 500, as
+     * supertokens-node answers any core error; 503 is kept for a core that cannot be reached
+     * so clients and balancers see a temporary failure (README "Operations") */
+    if (reply->unavailable) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10070)
                       "%s: the SuperTokens core is not reachable: %s", what,
                       reply->error ? reply->error : "no reply");

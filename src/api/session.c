@@ -14,6 +14,7 @@
 #include "request/verify.h"
 #include "core/session_reply.h"
 #include "request/tokens_out.h"
+#include "core/stats.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -22,6 +23,7 @@
 APLOG_USE_MODULE(supertokens);
 
 #define ST_BODY_UNAUTHORISED "{\"message\":\"unauthorised\"}"
+#define ST_THEFT_NOTE "supertokens-token-theft"
 
 static int unauthorised_clear_all(request_rec *r, const st_server_conf *sc, int legacy)
 {
@@ -94,7 +96,22 @@ int st_api_create_session(request_rec *r, const char *tenant_id, const char *rec
     return OK;
 }
 
+static int refresh(request_rec *r);
+
+/* server-status: refreshes by outcome (a theft is counted where it is found) */
 int st_api_refresh(request_rec *r, const st_api_call *call)
+{
+    int rc = refresh(r);
+    (void)call;
+
+    if (r->status == HTTP_OK)
+        st_stats_inc(ST_STAT_REFRESH_OK);
+    else if (r->status == HTTP_UNAUTHORIZED && !apr_table_get(r->notes, ST_THEFT_NOTE))
+        st_stats_inc(ST_STAT_REFRESH_UNAUTHORISED);
+    return rc;
+}
+
+static int refresh(request_rec *r)
 {
     const st_server_conf *sc = st_server_conf_get(r->server);
     const char *cookies = st_request_cookies(r);
@@ -106,7 +123,6 @@ int st_api_refresh(request_rec *r, const st_api_call *call)
     json_t *body;
     st_core_reply reply;
     st_new_session ns;
-    (void)call;
 
     if (cookies) {
         from_cookie = st_cookie_get(r->pool, cookies, "sRefreshToken", &n_refresh);
@@ -168,9 +184,16 @@ int st_api_refresh(request_rec *r, const st_api_call *call)
         return unauthorised_clear_all(r, sc, legacy);
     }
     if (status && strcmp(status, "TOKEN_THEFT_DETECTED") == 0) {
-        const char *handle = st_json_string(json_object_get(reply.json, "session"), "handle");
+        const json_t *session = json_object_get(reply.json, "session");
+        const char *handle = st_json_string(session, "handle");
+        const char *user = st_json_string(session, "userId");
+        /* the account by its user id, as for refused claims; never a token */
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10076)
-                      "refresh: token theft detected; revoking the session");
+                      "user \"%s\": SuperTokens refresh token theft detected, revoking the "
+                      "session, from %s", ap_escape_logitem(r->pool, user ? user : "(unknown)"),
+                      r->useragent_ip);
+        st_stats_inc(ST_STAT_REFRESH_THEFT);
+        apr_table_setn(r->notes, ST_THEFT_NOTE, "1");
         if (handle)
             revoke_session(r, handle);
         if (legacy)

@@ -28,6 +28,7 @@
 #include "core/core.h"
 #include "core/conn.h"
 #include "core/exchange.h"
+#include "core/stats.h"
 
 APLOG_USE_MODULE(supertokens);
 
@@ -626,15 +627,16 @@ static apr_status_t no_core_left(const st_call *cc, const st_failover *fo, st_co
     return call_fail(out, "No SuperTokens core available to query", 1, APR_ECONNREFUSED);
 }
 
-apr_status_t st_core_call(apr_pool_t *p, server_rec *s, const char *method, const char *path,
-                          const char *rid, const json_t *body, st_core_reply *out)
+static apr_status_t call_run(apr_pool_t *p, server_rec *s, const char *method, const char *path,
+                             const char *rid, const json_t *body, st_core_reply *out,
+                             apr_time_t start)
 {
     st_call cc;
     st_failover fo;
     apr_status_t rv;
 
     memset(&fo, 0, sizeof(fo));
-    fo.start = apr_time_now();
+    fo.start = start;
     memset(out, 0, sizeof(*out));
     if ((rv = call_setup(&cc, p, s, method, path, rid, body, out)) != APR_SUCCESS)
         return rv;
@@ -649,6 +651,38 @@ apr_status_t st_core_call(apr_pool_t *p, server_rec *s, const char *method, cons
             return rv;
     }
     return no_core_left(&cc, &fo, out);
+}
+
+/* server-status: the call by result (the core's status class when it answered, 429/503
+ * included; unreachable; failed otherwise) and its time. */
+static void call_count(apr_status_t rv, const st_core_reply *out, apr_time_t start)
+{
+    int status = out->status;
+    st_stat which = ST_STAT_CORE_FAILED;
+
+    st_stats_add(ST_STAT_CORE_USEC, (apr_uint64_t)(apr_time_now() - start));
+    if (rv == APR_SUCCESS || status == 429 || status == 503) {
+        if (status >= 200 && status < 300)
+            which = ST_STAT_CORE_2XX;
+        else if (status >= 400 && status < 500)
+            which = ST_STAT_CORE_4XX;
+        else if (status >= 500)
+            which = ST_STAT_CORE_5XX;
+    }
+    else if (out->unavailable) {
+        which = ST_STAT_CORE_UNREACHABLE;
+    }
+    st_stats_inc(which);
+}
+
+apr_status_t st_core_call(apr_pool_t *p, server_rec *s, const char *method, const char *path,
+                          const char *rid, const json_t *body, st_core_reply *out)
+{
+    apr_time_t start = apr_time_now();
+    apr_status_t rv = call_run(p, s, method, path, rid, body, out, start);
+
+    call_count(rv, out, start);
+    return rv;
 }
 
 apr_status_t st_core_get(apr_pool_t *p, server_rec *s, const char *path, const char *rid,

@@ -557,8 +557,8 @@ static apr_status_t backend_reslist_create(st_backend *be)
     return APR_SUCCESS;
 }
 
-static st_backend *backend_create(apr_pool_t *pchild, server_rec *s, const st_core_url *u,
-                                  const char *key, const char *ca_file)
+st_backend *st_backend_create(apr_pool_t *pchild, server_rec *s, const st_core_url *u,
+                              const char *key, const char *ca_file)
 {
     apr_pool_t *bp = backend_pool_create(pchild);
     st_backend *be;
@@ -610,7 +610,7 @@ apr_status_t st_core_child_init(apr_pool_t *pchild, server_rec *s)
             st_backend *be;
             if (apr_hash_get(st_backends, key, APR_HASH_KEY_STRING))
                 continue;
-            be = backend_create(pchild, s, u, key, u->is_tls ? sc->core_ca_file : NULL);
+            be = st_backend_create(pchild, s, u, key, u->is_tls ? sc->core_ca_file : NULL);
             if (be) {
                 apr_hash_set(st_backends, be->key, APR_HASH_KEY_STRING, be);
                 APR_ARRAY_PUSH(st_backend_list, st_backend *) = be;

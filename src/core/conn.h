@@ -66,6 +66,11 @@ struct st_backend {
     char cdi_error[512];                /* under cdi_mutex */
 };
 
+/* A backend for u in a pool of its own under p (destroyed with p), not entered in the
+ * process's table: child_init enters the ones it makes; the start-up probe uses its own. */
+st_backend *st_backend_create(apr_pool_t *p, server_rec *s, const st_core_url *u,
+                              const char *key, const char *ca_file);
+
 /* The backend child_init made for core URL u of sc; NULL when there is none. */
 st_backend *st_backend_of(apr_pool_t *p, const st_server_conf *sc, const st_core_url *u);
 

@@ -10,6 +10,7 @@
 #include "core/jwks.h"
 #include "config/config.h"
 #include "core/core.h"
+#include "core/stats.h"
 
 #include "http_log.h"
 #include "apr_hash.h"
@@ -162,7 +163,8 @@ static void log_fetched(server_rec *s, const st_jwks_set *set)
 
 /* Fetch the JWKS from the core into a new set (the reply lives in tmp); NULL on failure
  * (logged, *fail_status set). Every attempt logs exactly one of AH10020-AH10023. */
-static st_jwks_set *fetch_set(st_jwks_cache *c, apr_pool_t *tmp, server_rec *s, int *fail_status)
+static st_jwks_set *fetch_set_once(st_jwks_cache *c, apr_pool_t *tmp, server_rec *s,
+                                   int *fail_status)
 {
     st_core_reply reply;
     apr_pool_t *p;
@@ -198,6 +200,15 @@ static st_jwks_set *fetch_set(st_jwks_cache *c, apr_pool_t *tmp, server_rec *s, 
     apr_pool_userdata_setn(c->lock, "st-jwks-lock", NULL, p);
     set->refs = 1;   /* the cache's reference */
     log_fetched(s, set);
+    return set;
+}
+
+/* One fetch, counted for server-status. */
+static st_jwks_set *fetch_set(st_jwks_cache *c, apr_pool_t *tmp, server_rec *s, int *fail_status)
+{
+    st_jwks_set *set = fetch_set_once(c, tmp, s, fail_status);
+
+    st_stats_inc(set ? ST_STAT_JWKS_OK : ST_STAT_JWKS_FAILED);
     return set;
 }
 

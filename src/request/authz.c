@@ -28,6 +28,7 @@
 #include "request/authz.h"
 #include "request/verify.h"
 #include "token/json_util.h"
+#include "core/stats.h"
 
 #include "http_config.h"
 #include "http_core.h"
@@ -482,6 +483,7 @@ typedef struct {
     int armed;               /* the request's custom 401/403 responses are ours */
     char *orig401, *orig403; /* the request's own custom responses before arming */
     char *page403;           /* what a 403 would show here (ErrorDocument 403), or NULL */
+    int logged;              /* the refusal has its notice line */
 } authz_state;
 
 static apr_size_t state_note;   /* ap_register_request_note() slot, set once at startup */
@@ -654,13 +656,39 @@ static apr_status_t error_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
+/* One notice line per refused request (the per-line details are AH10200, at info): the
+ * account by its user id and the claims that failed, as Apache's authz modules log
+ * "Authorization of user ... failed". */
+static void log_refused(request_rec *r, authz_state *st)
+{
+    const st_session *s = st_session_get(r);
+    apr_array_header_t *ids = apr_array_make(r->pool, 4, sizeof(const char *));
+    size_t i;
+
+    if (st->logged || json_array_size(st->errors) == 0)
+        return;
+    st->logged = 1;
+    st_stats_inc(ST_STAT_CLAIMS_REFUSED);
+    for (i = 0; i < json_array_size(st->errors); i++)
+        APR_ARRAY_PUSH(ids, const char *) =
+            st_json_string(json_array_get(st->errors, i), "id");
+    ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, APLOGNO(10474)
+                  "user \"%s\": SuperTokens claims refused for \"%s\": %s, from %s",
+                  ap_escape_logitem(r->pool, s && s->jwt && s->jwt->user_id ? s->jwt->user_id : ""),
+                  ap_escape_logitem(r->pool, r->uri),
+                  ap_escape_logitem(r->pool, apr_array_pstrcat(r->pool, ids, ',')),
+                  r->useragent_ip);
+}
+
 /* ap_send_error_response for an armed request. */
 static void insert_error_filter(request_rec *r)
 {
     authz_state *st = state_get(r, 0);
 
-    if (st && st->armed && (r->status == HTTP_UNAUTHORIZED || r->status == HTTP_FORBIDDEN))
+    if (st && st->armed && (r->status == HTTP_UNAUTHORIZED || r->status == HTTP_FORBIDDEN)) {
+        log_refused(r, st);
         ap_add_output_filter(ST_AUTHZ_FILTER, st, r, r->connection);
+    }
 }
 
 /* The ErrorDocument 403 (a local URL) shown for a denied navigation: ap_die redirected to
@@ -674,6 +702,7 @@ static void insert_redirect_filter(request_rec *r)
     st = state_get(r->prev, 0);
     if (st == NULL || !st->armed || json_array_size(st->errors) == 0)
         return;
+    log_refused(r->prev, st);
     apr_table_setn(r->subprocess_env, "REDIRECT_STATUS", "403");
     ap_add_output_filter(ST_AUTHZ_FILTER, st, r, r->connection);
 }

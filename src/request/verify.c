@@ -8,6 +8,8 @@
 #include "request/claims.h"
 #include "request/cors.h"
 #include "request/open_paths.h"
+#include "request/setup_report.h"
+#include "core/stats.h"
 #include "token/cookie.h"
 #include "core/core.h"
 #include "token/front_token.h"
@@ -147,7 +149,8 @@ static st_session_status verify_with_core(request_rec *r, const st_server_conf *
 
     if (st_core_post(r->pool, r->server, "/recipe/session/verify", "session", body, &reply)
         != APR_SUCCESS) {
-        s->core_status = HTTP_SERVICE_UNAVAILABLE;
+        /* unreachable: 503; refused (API key, CDI version): 500, as for the JWKS */
+        s->core_status = reply.unavailable ? HTTP_SERVICE_UNAVAILABLE : HTTP_INTERNAL_SERVER_ERROR;
         return ST_SESSION_CORE_ERROR;
     }
     status = reply.json ? st_json_string(reply.json, "status") : NULL;
@@ -384,6 +387,25 @@ static int publish(request_rec *r, st_session *s)
     return OK;
 }
 
+/* server-status: verifications by outcome */
+static void count_outcome(st_session_status st, int anonymous)
+{
+    switch (st) {
+    case ST_SESSION_OK:
+        st_stats_inc(ST_STAT_VERIFY_OK);
+        break;
+    case ST_SESSION_TRY_REFRESH:
+        st_stats_inc(ST_STAT_VERIFY_TRY_REFRESH);
+        break;
+    case ST_SESSION_CORE_ERROR:
+        st_stats_inc(ST_STAT_VERIFY_CORE_ERROR);
+        break;
+    default:
+        st_stats_inc(anonymous ? ST_STAT_VERIFY_ANONYMOUS : ST_STAT_VERIFY_UNAUTHORISED);
+        break;
+    }
+}
+
 int st_session_check_user_id(request_rec *r)
 {
     const char *type = ap_auth_type(r);
@@ -398,8 +420,9 @@ int st_session_check_user_id(request_rec *r)
     sc = st_server_conf_get(r->server);
     dc = st_dir_conf_get(r);
     if (sc->core_urls == NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10052)
-                      "AuthType SuperTokens needs SuperTokensConnectionURI on this virtual host");
+        /* configtest refuses this where the configuration files show it (config/sections.c):
+         * .htaccess files, and Aliases into a <Directory>, get here */
+        st_report_no_connection_uri(r);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -427,6 +450,7 @@ int st_session_check_user_id(request_rec *r)
 
     s = apr_pcalloc(r->pool, sizeof(*s));
     st = st_session_load(r, dc->anti_csrf_check, st_dcfg_check_database(dc), s);
+    count_outcome(st, st == ST_SESSION_NONE && !st_dcfg_session_required(dc));
     if (st == ST_SESSION_OK)
         return publish(r, s);
     if (st == ST_SESSION_NONE && !st_dcfg_session_required(dc))
@@ -463,8 +487,22 @@ static void republish_inherited(request_rec *r)
         publish(r, apr_pmemdup(r->pool, inherited, sizeof(*inherited)));
 }
 
+/* AuthType SuperTokens, and yet the request got here without a user: authentication never
+ * ran (no Require asks for one), which the start-up checks cannot always see. */
+static void check_authenticated(request_rec *r)
+{
+    const char *type;
+
+    if (r->main || r->prev || r->user)
+        return;
+    type = ap_auth_type(r);
+    if (type && strcasecmp(type, "SuperTokens") == 0)
+        st_report_unauthenticated(r);
+}
+
 int st_session_fixups(request_rec *r)
 {
+    check_authenticated(r);
     if (apr_table_get(r->notes, ST_ANON_NOTE) && r->user && *r->user == '\0')
         r->user = NULL;
     if (r->main || r->prev)
