@@ -7,6 +7,7 @@
 #   make fuzz       libFuzzer targets in build/fuzz/, FUZZ_SECONDS (default 60) each
 #   make test-asan  the Apache::Test suite against the module built with ASan + UBSan
 #   make test-valgrind  the Apache::Test suite against httpd -X under valgrind memcheck
+#   make cross-arm64    build the module and the unit tests for aarch64, run the tests in qemu
 
 APXS      ?= apxs
 CC        ?= gcc
@@ -34,7 +35,7 @@ APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null) \
 
 UNIT_TESTS := $(patsubst t/unit/%.c,t/unit/build/%,$(wildcard t/unit/test_*.c))
 
-.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind
+.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind cross-arm64
 
 all: $(MODULE_SO)
 
@@ -98,3 +99,10 @@ test-asan: $(MODULE_SO)
 # httpd -X under valgrind memcheck across the suite; fails on definite leaks or memory errors
 test-valgrind: $(MODULE_SO)
 	@build/run-valgrind
+
+# aarch64: the module's sources compiled and linked with Debian's cross toolchain against the
+# arm64 libraries (build/cross/), the unit tests run under qemu-aarch64; x86-only code (the
+# AVX-512 IFMA path) is left out there. build/install-cross-deps installs what it needs.
+cross-arm64:
+	@build/install-cross-deps
+	@MODULE_SRC="$(MODULE_SRC)" UNIT_SRC="$(UNIT_SRC)" build/cross-arm64

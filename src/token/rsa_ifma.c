@@ -5,16 +5,29 @@
  * the almost-Montgomery product AMM(a, b) = (a*b + m*n) / R of inputs below 2n is again below
  * 2n without a conditional subtraction (Gueron & Krasnov). vpmadd52luq/huq add the low/high 52
  * bits of 52x52-bit products to 64-bit lanes, which leaves 12 bits of headroom for carries.
+ *
+ * Only x86-64 has these instructions: elsewhere (aarch64...) ST_RSA_IFMA_BUILT is 0, none of
+ * the code below the portable part is compiled, st_rsa_ifma_available() says 0 and prepare
+ * refuses every key, so every RS256 check goes to OpenSSL.
  */
 #include <stdint.h>
 #include <string.h>
-#include <immintrin.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 
 #include "token/rsa_ifma.h"
+
+static int enabled = 1;
+
+void st_rsa_ifma_set_enabled(int on)
+{
+    enabled = on;
+}
+
+#if ST_RSA_IFMA_BUILT
+#include <immintrin.h>
 
 #define LIMBS 40
 #define MASK52 ((UINT64_C(1) << 52) - 1)
@@ -27,13 +40,6 @@ struct st_rsa_ifma_key {
     uint64_t e;                         /* public exponent, odd, >= 3 */
     unsigned char n_bytes[ST_RSA_IFMA_SIG_LEN];   /* big-endian, for the s < n check */
 };
-
-static int enabled = 1;
-
-void st_rsa_ifma_set_enabled(int on)
-{
-    enabled = on;
-}
 
 int st_rsa_ifma_available(void)
 {
@@ -294,3 +300,30 @@ done:
     BN_CTX_free(ctx);
     return out;
 }
+
+#else   /* not x86-64: OpenSSL does every check */
+
+int st_rsa_ifma_available(void)
+{
+    return 0;
+}
+
+st_rsa_ifma_key *st_rsa_ifma_prepare(apr_pool_t *p, EVP_PKEY *key)
+{
+    (void)p;
+    (void)key;
+    (void)enabled;
+    return NULL;
+}
+
+int st_rsa_ifma_verify_sha256(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,
+                              const unsigned char digest[32])
+{
+    (void)k;
+    (void)sig;
+    (void)sig_len;
+    (void)digest;
+    return 0;
+}
+
+#endif

@@ -13,12 +13,21 @@
 
 #include "apr_pools.h"
 
+/* 1 where the fast path is compiled in: x86-64 with GCC or clang (AVX-512 intrinsics and
+ * target attributes). Elsewhere the functions below exist but the path never applies. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ST_RSA_IFMA_BUILT 1
+#else
+#define ST_RSA_IFMA_BUILT 0
+#endif
+
 /* The signature size this path handles (a 2048-bit modulus). */
 #define ST_RSA_IFMA_SIG_LEN 256
 
 typedef struct st_rsa_ifma_key st_rsa_ifma_key;
 
-/* 1 when the CPU and the OS support AVX-512F, VL and IFMA (and BMI2), else 0. Checked once. */
+/* 1 when the CPU and the OS support AVX-512F, VL and IFMA (and BMI2), else 0 (always 0 where
+ * ST_RSA_IFMA_BUILT is 0). Checked once. */
 int st_rsa_ifma_available(void);
 
 /* SuperTokensRSAAcceleration: 0 makes st_rsa_ifma_prepare refuse every key (OpenSSL only).
