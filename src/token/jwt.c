@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
 #include <openssl/err.h>
@@ -281,6 +283,21 @@ const char *st_jwt_parse(apr_pool_t *p, const char *token, apr_size_t len, st_jw
     return NULL;
 }
 
+int st_jwt_rsa_exponent_ok(EVP_PKEY *key)
+{
+    BIGNUM *e = NULL;
+    int ok;
+
+    if (!key || !EVP_PKEY_is_a(key, "RSA"))
+        return 0;
+    ERR_set_mark();
+    ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) == 1
+         && BN_is_odd(e) && BN_num_bits(e) >= 2;          /* odd and not 1: 3 or more */
+    ERR_pop_to_mark();
+    BN_free(e);
+    return ok;
+}
+
 int st_jwt_verify_rs256(const st_jwt *jwt, EVP_PKEY *key)
 {
     EVP_MD_CTX *ctx;
@@ -289,7 +306,7 @@ int st_jwt_verify_rs256(const st_jwt *jwt, EVP_PKEY *key)
     if (!jwt || !jwt->alg_rs256 || !key || !jwt->signature || jwt->signature_len == 0)
         return 0;
     /* jose refuses RSA keys under 2048 bits for RS256; so do we, even if a caller hands one in. */
-    if (!EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_get_bits(key) < 2048)
+    if (!EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_get_bits(key) < 2048 || !st_jwt_rsa_exponent_ok(key))
         return 0;
     ctx = EVP_MD_CTX_new();
     if (!ctx)
@@ -327,7 +344,7 @@ EVP_PKEY_CTX *st_jwt_rs256_prepare(EVP_PKEY *key)
     EVP_PKEY_CTX *ctx;
 
     if (!key || !EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_get_bits(key) < 2048
-        || !CRYPTO_THREAD_run_once(&sha256_once, sha256_fetch) || !sha256_md)
+        || !st_jwt_rsa_exponent_ok(key) || !CRYPTO_THREAD_run_once(&sha256_once, sha256_fetch) || !sha256_md)
         return NULL;
     ERR_set_mark();
     ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
