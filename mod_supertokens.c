@@ -49,6 +49,23 @@ static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     return failed ? !OK : OK;
 }
 
+/* SuperTokensRSAAcceleration stands down by itself when OpenSSL is in FIPS mode (rsa_ifma.c
+ * checks at every key import); this says so once per start. After mod_ssl, whose SSLFIPS On
+ * switches FIPS mode on in its own post_config; not on the first of httpd's two start-up
+ * passes, so that the line is not written twice. */
+static int st_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf;
+    (void)plog;
+    (void)ptemp;
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG
+        && st_server_conf_get(s)->rsa_acceleration != 0 && st_rsa_ifma_fips_mode())
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, APLOGNO(10460)
+                     "OpenSSL is in FIPS mode: SuperTokensRSAAcceleration is off, OpenSSL checks "
+                     "every access token signature");
+    return OK;
+}
+
 static void st_child_init(apr_pool_t *pchild, server_rec *s)
 {
     if (!st_form_init())
@@ -79,8 +96,10 @@ static void st_register_hooks(apr_pool_t *p)
 {
     /* the API must answer before mod_proxy, so it also works under ProxyPass / */
     static const char *const before_proxy[] = { "mod_proxy.c", NULL };
+    static const char *const after_ssl[] = { "mod_ssl.c", NULL };
     (void)p;
     ap_hook_check_config(st_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(st_post_config, after_ssl, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(st_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(st_header_parser, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_check_authn(st_session_check_user_id, NULL, NULL, APR_HOOK_MIDDLE,

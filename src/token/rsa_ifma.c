@@ -16,6 +16,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/provider.h>
 
 #include "token/rsa_ifma.h"
 
@@ -24,6 +25,11 @@ static int enabled = 1;
 void st_rsa_ifma_set_enabled(int on)
 {
     enabled = on;
+}
+
+int st_rsa_ifma_fips_mode(void)
+{
+    return EVP_default_properties_is_fips_enabled(NULL) || OSSL_PROVIDER_available(NULL, "fips");
 }
 
 #if ST_RSA_IFMA_BUILT
@@ -267,7 +273,8 @@ st_rsa_ifma_key *st_rsa_ifma_prepare(apr_pool_t *p, EVP_PKEY *key)
     uint64_t inv;
     int i;
 
-    if (!enabled || p == NULL || key == NULL || !st_rsa_ifma_available() || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+    if (!enabled || p == NULL || key == NULL || !st_rsa_ifma_available()
+        || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA || st_rsa_ifma_fips_mode())
         return NULL;
     if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n)
         || !EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))

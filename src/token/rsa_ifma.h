@@ -34,12 +34,18 @@ int st_rsa_ifma_available(void);
  * Set at configuration time, before any thread prepares keys; on by default. */
 void st_rsa_ifma_set_enabled(int on);
 
+/* 1 when OpenSSL is held to FIPS-approved implementations: its default properties ask for
+ * fips=yes (openssl.cnf default_properties, SSLFIPS On) or a provider named "fips" is loaded.
+ * This code is no FIPS-validated module, so st_rsa_ifma_prepare then refuses every key
+ * whatever SuperTokensRSAAcceleration says, and OpenSSL checks every signature. */
+int st_rsa_ifma_fips_mode(void);
+
 /*
  * Everything the fast path needs for key, made once: modulus limbs, -n^-1 mod 2^52, R^2 mod n,
  * the modulus bytes and the exponent, all allocated from p (key is not referenced afterwards).
- * NULL when the fast path cannot be used: the CPU lacks IFMA, key is not RSA, the modulus is
- * not exactly 2048 bits (or even), the exponent is even, below 3 or wider than 64 bits, or
- * OpenSSL fails; the caller then verifies with OpenSSL.
+ * NULL when the fast path cannot be used: it is disabled, OpenSSL is in FIPS mode, the CPU lacks
+ * IFMA, key is not RSA, the modulus is not exactly 2048 bits (or even), the exponent is even,
+ * below 3 or wider than 64 bits, or OpenSSL fails; the caller then verifies with OpenSSL.
  */
 st_rsa_ifma_key *st_rsa_ifma_prepare(apr_pool_t *p, EVP_PKEY *key);
 

@@ -6,8 +6,10 @@
  */
 #include "fixtures/test_util.h"
 
+#include <openssl/core_dispatch.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
@@ -378,6 +380,63 @@ static void prepare_refuses_other_keys(void **state)
     BN_free(n_even);
 }
 
+/* A provider that offers nothing, registered under the name "fips": what
+ * st_rsa_ifma_fips_mode looks for when a real FIPS provider is loaded (Debian ships none). */
+static int stub_fips_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
+                          const OSSL_DISPATCH **out, void **provctx)
+{
+    static const OSSL_DISPATCH nothing[] = { { 0, NULL } };
+    (void)handle;
+    (void)in;
+    *out = nothing;
+    *provctx = NULL;
+    return 1;
+}
+
+static OSSL_PROVIDER *stub_fips;
+
+/* FIPS mode off again even when an assertion left the test half-way, for the tests after it */
+static int fips_teardown(void **state)
+{
+    EVP_default_properties_enable_fips(NULL, 0);
+    if (stub_fips)
+        OSSL_PROVIDER_unload(stub_fips);
+    stub_fips = NULL;
+    return pool_teardown(state);
+}
+
+/* OpenSSL in FIPS mode (default properties fips=yes, or a "fips" provider loaded) turns the
+ * fast path off by itself, and back on when it ends. */
+static void fips_mode_turns_acceleration_off(void **state)
+{
+    apr_pool_t *p = *state;
+    EVP_PKEY *k = test_rsa_key(p, 2048);   /* made first: the stub must not be the only provider */
+    const int avail = st_rsa_ifma_available();
+
+    assert_non_null(k);
+    assert_int_equal(st_rsa_ifma_fips_mode(), 0);
+    assert_true(st_rsa_ifma_prepare(p, k) != NULL || !avail);
+
+    assert_int_equal(EVP_default_properties_enable_fips(NULL, 1), 1);
+    assert_int_equal(st_rsa_ifma_fips_mode(), 1);
+    assert_null(st_rsa_ifma_prepare(p, k));
+    assert_int_equal(EVP_default_properties_enable_fips(NULL, 0), 1);
+    assert_int_equal(st_rsa_ifma_fips_mode(), 0);
+    assert_true(st_rsa_ifma_prepare(p, k) != NULL || !avail);
+
+    assert_int_equal(OSSL_PROVIDER_add_builtin(NULL, "fips", stub_fips_init), 1);
+    stub_fips = OSSL_PROVIDER_load(NULL, "fips");
+    assert_non_null(stub_fips);
+    assert_int_equal(st_rsa_ifma_fips_mode(), 1);
+    assert_null(st_rsa_ifma_prepare(p, k));
+    assert_int_equal(OSSL_PROVIDER_unload(stub_fips), 1);
+    stub_fips = NULL;
+    assert_int_equal(st_rsa_ifma_fips_mode(), 0);
+    assert_true(st_rsa_ifma_prepare(p, k) != NULL || !avail);
+    if (!avail)
+        print_message("# no AVX-512 IFMA here: only the FIPS-mode decision was checked, not its effect\n");
+}
+
 static void verify_null_and_lengths(void **state)
 {
     apr_pool_t *p = *state;
@@ -441,6 +500,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(available_is_stable, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(prepare_refuses_other_keys, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(fips_mode_turns_acceleration_off, pool_setup, fips_teardown),
         cmocka_unit_test_setup_teardown(verify_null_and_lengths, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(differential_e65537, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(differential_other_exponents, pool_setup, pool_teardown),
