@@ -153,7 +153,36 @@ static double num(const st_js_object *o, const char *k)
     return m ? m->num : 0;
 }
 
-/* validateAccessTokenStructure (accessToken.ts). */
+/* 1 if the string claim key holds U+0000. */
+static int has_nul(const st_js_object *o, const char *key)
+{
+    const st_js_member *m = member(o, key, ST_JS_STRING);
+    return m && memchr(m->str, '\0', m->str_len) != NULL;
+}
+
+/*
+ * The claims resolve_fields reads as C strings (identities, hashes, the anti-CSRF token) must
+ * not hold U+0000. JSON and JavaScript allow it, so the SDK would take "alice\u0000admin" as
+ * that whole user id; here it would be cut to "alice" and name another user. No core issues
+ * such a value, so the token is treated as malformed (ignored, like a structure failure).
+ */
+static int identity_has_nul(const st_jwt *jwt)
+{
+    static const char *const always[] = {
+        "rsub", "sessionHandle", "refreshTokenHash1", "parentRefreshTokenHash1", "antiCsrfToken"
+    };
+    const st_js_object *pl = &jwt->claims;
+    size_t i;
+
+    if (has_nul(pl, jwt->version < 3 ? "userId" : "sub") || (jwt->version >= 4 && has_nul(pl, "tId")))
+        return 1;
+    for (i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+        if (has_nul(pl, always[i]))
+            return 1;
+    return 0;
+}
+
+/* validateAccessTokenStructure (accessToken.ts), and no U+0000 in what is read as text. */
 static const char *check_structure(const st_jwt *jwt)
 {
     const st_js_object *pl = &jwt->claims;
@@ -171,7 +200,9 @@ static const char *check_structure(const st_jwt *jwt)
              is_str(pl, "refreshTokenHash1") && st_js_get(pl, "userData") != NULL &&
              is_num(pl, "expiryTime") && is_num(pl, "timeCreated");
     }
-    return ok ? NULL : "payload lacks required claims";
+    if (!ok)
+        return "payload lacks required claims";
+    return identity_has_nul(jwt) ? "an identity claim holds U+0000" : NULL;
 }
 
 /* getInfoFromAccessToken's field resolution. */

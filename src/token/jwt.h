@@ -67,7 +67,10 @@ typedef struct st_jwt {
  * and no "crit". The payload must be a JSON object without duplicate keys, "stt" absent or 0,
  * and carry the claims the version requires (v5+: string sub, rsub, sessionHandle,
  * refreshTokenHash1, number exp and iat; v3/v4: the same minus rsub; v2: string sessionHandle,
- * userId, refreshTokenHash1, any userData, number expiryTime and timeCreated).
+ * userId, refreshTokenHash1, any userData, number expiryTime and timeCreated). None of the
+ * string claims read into the fields below (sub/userId, rsub, sessionHandle, tId from v4,
+ * refreshTokenHash1, parentRefreshTokenHash1, antiCsrfToken) may hold U+0000, which C text
+ * would cut short (a difference from the SDK, where such a token would be valid).
  * Returns NULL and sets *out on success; otherwise a short static text (never token bytes).
  *
  * A header alg other than RS256 (or a crit member) parses, with alg_rs256 = 0, as in
