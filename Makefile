@@ -8,6 +8,7 @@
 #   make test-asan  the Apache::Test suite against the module built with ASan + UBSan
 #   make test-valgrind  the Apache::Test suite against httpd -X under valgrind memcheck
 #   make cross-arm64    build the module and the unit tests for aarch64, run the tests in qemu
+#   make coverage-unit  gcov line and branch coverage of the pure sources by the unit tests
 
 APXS      ?= apxs
 CC        ?= gcc
@@ -35,7 +36,7 @@ APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null) \
 
 UNIT_TESTS := $(patsubst t/unit/%.c,t/unit/build/%,$(wildcard t/unit/test_*.c))
 
-.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind cross-arm64
+.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind cross-arm64 coverage-unit
 
 all: $(MODULE_SO)
 
@@ -106,3 +107,7 @@ test-valgrind: $(MODULE_SO)
 cross-arm64:
 	@build/install-cross-deps
 	@MODULE_SRC="$(MODULE_SRC)" UNIT_SRC="$(UNIT_SRC)" build/cross-arm64
+
+# gcov over the C unit tests (build/coverage/, annotated sources there)
+coverage-unit:
+	@UNIT_SRC="$(UNIT_SRC)" build/unit-coverage

@@ -230,6 +230,17 @@ static void mod_exp(unsigned char *out, const st_rsa_ifma_key *k, const unsigned
     limbs_to_bytes(out, x);
 }
 
+int st_rsa_ifma_public(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,
+                       unsigned char out[ST_RSA_IFMA_SIG_LEN])
+{
+    if (k == NULL || sig == NULL || out == NULL || sig_len != ST_RSA_IFMA_SIG_LEN)
+        return 0;
+    if (memcmp(sig, k->n_bytes, ST_RSA_IFMA_SIG_LEN) >= 0)      /* s >= n */
+        return 0;
+    mod_exp(out, k, sig);
+    return 1;
+}
+
 int st_rsa_ifma_verify_sha256(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,
                               const unsigned char digest[32])
 {
@@ -240,11 +251,8 @@ int st_rsa_ifma_verify_sha256(const st_rsa_ifma_key *k, const unsigned char *sig
     unsigned char em[ST_RSA_IFMA_SIG_LEN], m[ST_RSA_IFMA_SIG_LEN];
     const size_t ps = ST_RSA_IFMA_SIG_LEN - 3 - sizeof(prefix) - 32;
 
-    if (k == NULL || sig == NULL || digest == NULL || sig_len != ST_RSA_IFMA_SIG_LEN)
+    if (digest == NULL || !st_rsa_ifma_public(k, sig, sig_len, m))
         return 0;
-    if (memcmp(sig, k->n_bytes, ST_RSA_IFMA_SIG_LEN) >= 0)      /* s >= n */
-        return 0;
-    mod_exp(m, k, sig);
 
     em[0] = 0x00;
     em[1] = 0x01;
@@ -321,6 +329,16 @@ st_rsa_ifma_key *st_rsa_ifma_prepare(apr_pool_t *p, EVP_PKEY *key)
     (void)key;
     (void)enabled;
     return NULL;
+}
+
+int st_rsa_ifma_public(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,
+                       unsigned char out[ST_RSA_IFMA_SIG_LEN])
+{
+    (void)k;
+    (void)sig;
+    (void)sig_len;
+    (void)out;
+    return 0;
 }
 
 int st_rsa_ifma_verify_sha256(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,

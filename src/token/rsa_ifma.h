@@ -50,6 +50,15 @@ int st_rsa_ifma_fips_mode(void);
 st_rsa_ifma_key *st_rsa_ifma_prepare(apr_pool_t *p, EVP_PKEY *key);
 
 /*
+ * The RSA public operation: out = s^e mod n as ST_RSA_IFMA_SIG_LEN big-endian bytes, where s is
+ * sig read as a big-endian integer. 1 on success; 0 (out untouched) for k NULL, a sig_len
+ * other than ST_RSA_IFMA_SIG_LEN or s >= n. What st_rsa_ifma_verify_sha256 compares; also
+ * lets the tests check the arithmetic itself against OpenSSL's BN_mod_exp.
+ */
+int st_rsa_ifma_public(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,
+                       unsigned char out[ST_RSA_IFMA_SIG_LEN]);
+
+/*
  * 1 iff sig is a valid RSASSA-PKCS1-v1_5 signature with SHA-256 of digest under k, with
  * OpenSSL's RSA_verify rules: sig_len must be exactly ST_RSA_IFMA_SIG_LEN, the signature as a
  * big-endian integer must be below n, and s^e mod n must be byte for byte
