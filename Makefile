@@ -78,7 +78,7 @@ demo-stop:
 	@build/demo stop
 
 clean:
-	rm -rf .libs *.la *.lo *.slo *.o src/*/*.lo src/*/*.slo src/*/*.o src/*/.libs t/unit/build build/apxs.log
+	rm -rf .libs *.la *.lo *.slo *.o src/*/*.lo src/*/*.slo src/*/*.o src/*/.libs t/unit/build build/apxs.log build/coverage build/cross
 	-t/TEST.PL -clean >/dev/null 2>&1 || true
 
 bench: deps all
