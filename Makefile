@@ -11,6 +11,8 @@
 #   make distcheck  make dist, then build and unit-test the unpacked tarball in a temporary directory
 #   make deb        the Debian package libapache2-mod-supertokens in build/deb/ (dpkg-buildpackage)
 #   make test-deb   as root: build the package, lintian, install, a2enmod, configtest, purge
+#   make cross-arm64    build the module and the unit tests for aarch64, run the tests in qemu
+#   make coverage-unit  gcov line and branch coverage of the pure sources by the unit tests
 
 APXS      ?= apxs
 CC        ?= gcc
@@ -40,7 +42,7 @@ APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null) \
 UNIT_TESTS := $(patsubst t/unit/%.c,t/unit/build/%,$(wildcard t/unit/test_*.c))
 
 .PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind \
-        dist distcheck deb test-deb
+        dist distcheck deb test-deb cross-arm64 coverage-unit
 
 # The one place the version is written is src/config/version.h (CHANGELOG.md, debian/changelog
 # and the tarball's name follow it; build/check-version says when they do not).
@@ -88,7 +90,7 @@ demo-stop:
 
 clean:
 	rm -rf .libs *.la *.lo *.slo *.o src/*/*.lo src/*/*.slo src/*/*.o src/*/.libs t/unit/build build/apxs.log \
-	  mod_supertokens-*.tar.gz build/deb
+	  mod_supertokens-*.tar.gz build/deb build/coverage build/cross
 	-t/TEST.PL -clean >/dev/null 2>&1 || true
 
 bench: deps all
@@ -128,3 +130,14 @@ deb:
 
 test-deb:
 	@build/test-deb
+
+# aarch64: the module's sources compiled and linked with Debian's cross toolchain against the
+# arm64 libraries (build/cross/), the unit tests run under qemu-aarch64; x86-only code (the
+# AVX-512 IFMA path) is left out there. build/install-cross-deps installs what it needs.
+cross-arm64:
+	@build/install-cross-deps
+	@MODULE_SRC="$(MODULE_SRC)" UNIT_SRC="$(UNIT_SRC)" build/cross-arm64
+
+# gcov over the C unit tests (build/coverage/, annotated sources there)
+coverage-unit:
+	@UNIT_SRC="$(UNIT_SRC)" build/unit-coverage

@@ -82,6 +82,7 @@ static void st_test_config(apr_pool_t *pconf, server_rec *s)
 static void st_log_startup(server_rec *s)
 {
     const char *rsa = !st_rsa_ifma_available() ? "OpenSSL (this CPU has no AVX-512 IFMA)"
+        : st_rsa_ifma_fips_mode() ? "OpenSSL (FIPS mode)"
         : st_server_conf_get(s)->rsa_acceleration == 0 ? "OpenSSL (SuperTokensRSAAcceleration Off)"
         : "AVX-512 IFMA for 2048-bit keys, OpenSSL for others";
     ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, APLOGNO(10475)
@@ -108,6 +109,13 @@ static int st_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     if ((rv = st_stats_init(s->process->pool)) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, APLOGNO(10485)
                      "no shared memory for the server-status counters; they stay at 0");
+    /* SuperTokensRSAAcceleration stands down by itself when OpenSSL is in FIPS mode
+     * (rsa_ifma.c checks at every key import); this says so once per start. This hook runs
+     * after mod_ssl's, whose SSLFIPS On switches FIPS mode on. */
+    if (st_server_conf_get(s)->rsa_acceleration != 0 && st_rsa_ifma_fips_mode())
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, APLOGNO(10460)
+                     "OpenSSL is in FIPS mode: SuperTokensRSAAcceleration is off, OpenSSL checks "
+                     "every access token signature");
     st_log_startup(s);
     st_config_check_sections(ptemp, s, 1);   /* its warnings, now that the log is open */
     st_core_probe(ptemp, s);
@@ -147,10 +155,11 @@ static void st_register_hooks(apr_pool_t *p)
 {
     /* the API must answer before mod_proxy, so it also works under ProxyPass / */
     static const char *const before_proxy[] = { "mod_proxy.c", NULL };
+    static const char *const after_ssl[] = { "mod_ssl.c", NULL };
     (void)p;
     ap_hook_check_config(st_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_test_config(st_test_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(st_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(st_post_config, after_ssl, NULL, APR_HOOK_MIDDLE);
     st_status_register();   /* the SuperTokens section of server-status, with mod_status */
     ap_hook_child_init(st_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(st_header_parser, NULL, NULL, APR_HOOK_FIRST);

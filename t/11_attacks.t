@@ -72,6 +72,24 @@ is(answer(bearer("$h64.$p64.$sig.x")), $UNAUTH, 'four parts: ignored');
     is(answer(bearer("$h64.$exp_str.$sig")), $UNAUTH, 'exp as a string: not a token');
 }
 
+# --- U+0000 in identity claims: C text would cut "user-victim\0admin" to "user-victim" -----------------
+# JSON allows it and the SDK would take the whole string; the module cannot carry it, so the
+# token is not a session token it can read: ignored like any malformed one (unauthorised).
+{
+    for my $claim (qw(sub rsub sessionHandle tId)) {
+        my $tok = forge(payload => { %base, $claim => "$base{$claim}\x{0}admin" });
+        like(jwt_payload($tok)->{$claim}, qr/\x{0}admin$/, "the signed token's $claim holds U+0000");
+        is(answer(bearer($tok)), $UNAUTH, "$claim with U+0000: ignored (unauthorised), no session");
+    }
+    my $clean = forge(payload => { %base, email => 'victim@example.com' });
+    my $r = GET '/protected-cgi/email/env.cgi', Authorization => "Bearer $clean";
+    is(env_of($r)->{REMOTE_USER}, 'victim@example.com', 'SuperTokensRemoteUserClaim email: REMOTE_USER from email');
+    my $cut = forge(payload => { %base, email => "victim\x{0}\@example.com" });
+    $r = GET '/protected-cgi/email/env.cgi', Authorization => "Bearer $cut";
+    is(answer($r), $UNAUTH, 'SuperTokensRemoteUserClaim email holding U+0000: unauthorised, no REMOTE_USER "victim"');
+    is(bearer($cut)->code, 200, 'the same token where REMOTE_USER is sub: accepted (the email is just a claim)');
+}
+
 # --- oversized input: 4xx, not 500 ---------------------------------------------------------------------
 {
     my $r = bearer('a' x 20000);

@@ -373,6 +373,16 @@ static int publish(request_rec *r, st_session *s)
     const char *claim = st_dcfg_remote_user_claim(dc);
     const char *user = strcmp(claim, "sub") == 0 ? s->jwt->user_id
                                                  : st_claim_text(r->pool, s->jwt, claim);
+    const st_js_member *m = st_js_get(st_claims_of(r->pool, s->jwt), claim);
+
+    /* a string with U+0000 would be cut short and name another user ("sub" cannot: st_jwt_parse
+     * refuses it) */
+    if (m && m->type == ST_JS_STRING && strlen(m->str) != m->str_len) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10461)
+                      "SuperTokensRemoteUserClaim: the session's claim '%s' holds U+0000",
+                      ap_escape_logitem(r->pool, claim));
+        return st_send_json(r, HTTP_UNAUTHORIZED, "{\"message\":\"unauthorised\"}");
+    }
     if (user == NULL || *user == '\0') {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10051)
                       "SuperTokensRemoteUserClaim: the session has no claim '%s'",

@@ -113,7 +113,7 @@ static int import_jwk(apr_pool_t *p, const json_t *jwk, st_jwk *out)
     if (!pkey)
         return 0;
     bits = EVP_PKEY_get_bits(pkey);
-    if (bits < JWK_MIN_BITS || bits > JWK_MAX_BITS) {
+    if (bits < JWK_MIN_BITS || bits > JWK_MAX_BITS || !st_jwt_rsa_exponent_ok(pkey)) {
         EVP_PKEY_free(pkey);
         return 0;
     }

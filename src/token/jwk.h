@@ -32,8 +32,9 @@ typedef struct {
  * isJWKSLike). Keys that jose would never select for an RS256 token, or could not import,
  * are skipped: kty not "RSA", a string "use" other than "sig", a string "alg" other than
  * "RS256", a "key_ops" array without "verify", n or e missing or not base64url, a modulus under
- * 2048 or above 16384 bits. On success *keys_out is an array of st_jwk (possibly empty) in
- * document order and NULL is returned.
+ * 2048 or above 16384 bits, a public exponent that is even or below 3 (st_jwt_rsa_exponent_ok:
+ * OpenSSL 3 imports and computes with them; no RSA key has one). On success *keys_out is an
+ * array of st_jwk (possibly empty) in document order and NULL is returned.
  */
 const char *st_jwks_parse(apr_pool_t *p, const char *json, apr_size_t len,
                           apr_array_header_t **keys_out);

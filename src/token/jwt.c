@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
 #include <openssl/err.h>
@@ -151,7 +153,36 @@ static double num(const st_js_object *o, const char *k)
     return m ? m->num : 0;
 }
 
-/* validateAccessTokenStructure (accessToken.ts). */
+/* 1 if the string claim key holds U+0000. */
+static int has_nul(const st_js_object *o, const char *key)
+{
+    const st_js_member *m = member(o, key, ST_JS_STRING);
+    return m && memchr(m->str, '\0', m->str_len) != NULL;
+}
+
+/*
+ * The claims resolve_fields reads as C strings (identities, hashes, the anti-CSRF token) must
+ * not hold U+0000. JSON and JavaScript allow it, so the SDK would take "alice\u0000admin" as
+ * that whole user id; here it would be cut to "alice" and name another user. No core issues
+ * such a value, so the token is treated as malformed (ignored, like a structure failure).
+ */
+static int identity_has_nul(const st_jwt *jwt)
+{
+    static const char *const always[] = {
+        "rsub", "sessionHandle", "refreshTokenHash1", "parentRefreshTokenHash1", "antiCsrfToken"
+    };
+    const st_js_object *pl = &jwt->claims;
+    size_t i;
+
+    if (has_nul(pl, jwt->version < 3 ? "userId" : "sub") || (jwt->version >= 4 && has_nul(pl, "tId")))
+        return 1;
+    for (i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+        if (has_nul(pl, always[i]))
+            return 1;
+    return 0;
+}
+
+/* validateAccessTokenStructure (accessToken.ts), and no U+0000 in what is read as text. */
 static const char *check_structure(const st_jwt *jwt)
 {
     const st_js_object *pl = &jwt->claims;
@@ -169,7 +200,9 @@ static const char *check_structure(const st_jwt *jwt)
              is_str(pl, "refreshTokenHash1") && st_js_get(pl, "userData") != NULL &&
              is_num(pl, "expiryTime") && is_num(pl, "timeCreated");
     }
-    return ok ? NULL : "payload lacks required claims";
+    if (!ok)
+        return "payload lacks required claims";
+    return identity_has_nul(jwt) ? "an identity claim holds U+0000" : NULL;
 }
 
 /* getInfoFromAccessToken's field resolution. */
@@ -281,6 +314,21 @@ const char *st_jwt_parse(apr_pool_t *p, const char *token, apr_size_t len, st_jw
     return NULL;
 }
 
+int st_jwt_rsa_exponent_ok(EVP_PKEY *key)
+{
+    BIGNUM *e = NULL;
+    int ok;
+
+    if (!key || !EVP_PKEY_is_a(key, "RSA"))
+        return 0;
+    ERR_set_mark();
+    ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) == 1
+         && BN_is_odd(e) && BN_num_bits(e) >= 2;          /* odd and not 1: 3 or more */
+    ERR_pop_to_mark();
+    BN_free(e);
+    return ok;
+}
+
 int st_jwt_verify_rs256(const st_jwt *jwt, EVP_PKEY *key)
 {
     EVP_MD_CTX *ctx;
@@ -289,7 +337,7 @@ int st_jwt_verify_rs256(const st_jwt *jwt, EVP_PKEY *key)
     if (!jwt || !jwt->alg_rs256 || !key || !jwt->signature || jwt->signature_len == 0)
         return 0;
     /* jose refuses RSA keys under 2048 bits for RS256; so do we, even if a caller hands one in. */
-    if (!EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_get_bits(key) < 2048)
+    if (!EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_get_bits(key) < 2048 || !st_jwt_rsa_exponent_ok(key))
         return 0;
     ctx = EVP_MD_CTX_new();
     if (!ctx)
@@ -327,7 +375,7 @@ EVP_PKEY_CTX *st_jwt_rs256_prepare(EVP_PKEY *key)
     EVP_PKEY_CTX *ctx;
 
     if (!key || !EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_get_bits(key) < 2048
-        || !CRYPTO_THREAD_run_once(&sha256_once, sha256_fetch) || !sha256_md)
+        || !st_jwt_rsa_exponent_ok(key) || !CRYPTO_THREAD_run_once(&sha256_once, sha256_fetch) || !sha256_md)
         return NULL;
     ERR_set_mark();
     ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);

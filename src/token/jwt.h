@@ -67,7 +67,10 @@ typedef struct st_jwt {
  * and no "crit". The payload must be a JSON object without duplicate keys, "stt" absent or 0,
  * and carry the claims the version requires (v5+: string sub, rsub, sessionHandle,
  * refreshTokenHash1, number exp and iat; v3/v4: the same minus rsub; v2: string sessionHandle,
- * userId, refreshTokenHash1, any userData, number expiryTime and timeCreated).
+ * userId, refreshTokenHash1, any userData, number expiryTime and timeCreated). None of the
+ * string claims read into the fields below (sub/userId, rsub, sessionHandle, tId from v4,
+ * refreshTokenHash1, parentRefreshTokenHash1, antiCsrfToken) may hold U+0000, which C text
+ * would cut short (a difference from the SDK, where such a token would be valid).
  * Returns NULL and sets *out on success; otherwise a short static text (never token bytes).
  *
  * A header alg other than RS256 (or a crit member) parses, with alg_rs256 = 0, as in
@@ -86,12 +89,20 @@ json_t *st_jwt_payload(const st_jwt *jwt);
  * for v3+, payload.userData for legacy tokens (any JSON type; NULL if unavailable). */
 const json_t *st_jwt_user_data(const st_jwt *jwt);
 
+/* 1 if key is an RSA key whose public exponent is odd and at least 3, else 0. With e = 1 every
+ * signature is its own message (any token would verify), and an even e is not an RSA
+ * permutation; OpenSSL 3 imports such keys and computes with them, so every RS256 path
+ * (JWKS import, both verify functions, the IFMA path) refuses them. */
+int st_jwt_rsa_exponent_ok(EVP_PKEY *key);
+
 /* 1 if jwt's signature is a valid RSASSA-PKCS1-v1_5 SHA-256 signature of its signing input
- * under key (which must be an RSA key), else 0. */
+ * under key (which must be an RSA key of 2048 bits or more with an acceptable exponent, see
+ * st_jwt_rsa_exponent_ok), else 0. */
 int st_jwt_verify_rs256(const st_jwt *jwt, EVP_PKEY *key);
 
 /* An RS256 verify context for key (PKCS#1 v1.5 padding, SHA-256), made once per key; the caller
- * frees it with EVP_PKEY_CTX_free. NULL for non-RSA or short keys, or on failure. */
+ * frees it with EVP_PKEY_CTX_free. NULL for non-RSA or short keys, an exponent that is even or
+ * below 3, or on failure. */
 EVP_PKEY_CTX *st_jwt_rs256_prepare(EVP_PKEY *key);
 
 /* Like st_jwt_verify_rs256 with a context from st_jwt_rs256_prepare, which is only read

@@ -5,16 +5,35 @@
  * the almost-Montgomery product AMM(a, b) = (a*b + m*n) / R of inputs below 2n is again below
  * 2n without a conditional subtraction (Gueron & Krasnov). vpmadd52luq/huq add the low/high 52
  * bits of 52x52-bit products to 64-bit lanes, which leaves 12 bits of headroom for carries.
+ *
+ * Only x86-64 has these instructions: elsewhere (aarch64...) ST_RSA_IFMA_BUILT is 0, none of
+ * the code below the portable part is compiled, st_rsa_ifma_available() says 0 and prepare
+ * refuses every key, so every RS256 check goes to OpenSSL.
  */
 #include <stdint.h>
 #include <string.h>
-#include <immintrin.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/provider.h>
 
 #include "token/rsa_ifma.h"
+
+static int enabled = 1;
+
+void st_rsa_ifma_set_enabled(int on)
+{
+    enabled = on;
+}
+
+int st_rsa_ifma_fips_mode(void)
+{
+    return EVP_default_properties_is_fips_enabled(NULL) || OSSL_PROVIDER_available(NULL, "fips");
+}
+
+#if ST_RSA_IFMA_BUILT
+#include <immintrin.h>
 
 #define LIMBS 40
 #define MASK52 ((UINT64_C(1) << 52) - 1)
@@ -27,13 +46,6 @@ struct st_rsa_ifma_key {
     uint64_t e;                         /* public exponent, odd, >= 3 */
     unsigned char n_bytes[ST_RSA_IFMA_SIG_LEN];   /* big-endian, for the s < n check */
 };
-
-static int enabled = 1;
-
-void st_rsa_ifma_set_enabled(int on)
-{
-    enabled = on;
-}
 
 int st_rsa_ifma_available(void)
 {
@@ -218,6 +230,17 @@ static void mod_exp(unsigned char *out, const st_rsa_ifma_key *k, const unsigned
     limbs_to_bytes(out, x);
 }
 
+int st_rsa_ifma_public(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,
+                       unsigned char out[ST_RSA_IFMA_SIG_LEN])
+{
+    if (k == NULL || sig == NULL || out == NULL || sig_len != ST_RSA_IFMA_SIG_LEN)
+        return 0;
+    if (memcmp(sig, k->n_bytes, ST_RSA_IFMA_SIG_LEN) >= 0)      /* s >= n */
+        return 0;
+    mod_exp(out, k, sig);
+    return 1;
+}
+
 int st_rsa_ifma_verify_sha256(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,
                               const unsigned char digest[32])
 {
@@ -228,11 +251,8 @@ int st_rsa_ifma_verify_sha256(const st_rsa_ifma_key *k, const unsigned char *sig
     unsigned char em[ST_RSA_IFMA_SIG_LEN], m[ST_RSA_IFMA_SIG_LEN];
     const size_t ps = ST_RSA_IFMA_SIG_LEN - 3 - sizeof(prefix) - 32;
 
-    if (k == NULL || sig == NULL || digest == NULL || sig_len != ST_RSA_IFMA_SIG_LEN)
+    if (digest == NULL || !st_rsa_ifma_public(k, sig, sig_len, m))
         return 0;
-    if (memcmp(sig, k->n_bytes, ST_RSA_IFMA_SIG_LEN) >= 0)      /* s >= n */
-        return 0;
-    mod_exp(m, k, sig);
 
     em[0] = 0x00;
     em[1] = 0x01;
@@ -261,7 +281,8 @@ st_rsa_ifma_key *st_rsa_ifma_prepare(apr_pool_t *p, EVP_PKEY *key)
     uint64_t inv;
     int i;
 
-    if (!enabled || p == NULL || key == NULL || !st_rsa_ifma_available() || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+    if (!enabled || p == NULL || key == NULL || !st_rsa_ifma_available()
+        || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA || st_rsa_ifma_fips_mode())
         return NULL;
     if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n)
         || !EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
@@ -294,3 +315,40 @@ done:
     BN_CTX_free(ctx);
     return out;
 }
+
+#else   /* not x86-64: OpenSSL does every check */
+
+int st_rsa_ifma_available(void)
+{
+    return 0;
+}
+
+st_rsa_ifma_key *st_rsa_ifma_prepare(apr_pool_t *p, EVP_PKEY *key)
+{
+    (void)p;
+    (void)key;
+    (void)enabled;
+    return NULL;
+}
+
+int st_rsa_ifma_public(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,
+                       unsigned char out[ST_RSA_IFMA_SIG_LEN])
+{
+    (void)k;
+    (void)sig;
+    (void)sig_len;
+    (void)out;
+    return 0;
+}
+
+int st_rsa_ifma_verify_sha256(const st_rsa_ifma_key *k, const unsigned char *sig, size_t sig_len,
+                              const unsigned char digest[32])
+{
+    (void)k;
+    (void)sig;
+    (void)sig_len;
+    (void)digest;
+    return 0;
+}
+
+#endif

@@ -453,11 +453,60 @@ static void claim_with_nul_parses(void **state)
     assert_int_equal(json_string_length(json_object_get(st_jwt_payload(jwt), "note")), 3);
 }
 
+static const char *const field_claims[] = {
+    "sub", "rsub", "sessionHandle", "tId", "refreshTokenHash1", "parentRefreshTokenHash1",
+    "antiCsrfToken"
+};
+
+/* A v5 payload with every claim that becomes a field; claim (if not NULL) has the JSON string
+ * text value instead of its plain one. */
+static const char *payload_with(apr_pool_t *p, const char *claim, const char *value)
+{
+    static const char *const plain[] = { "u", "u", "h", "public", "r", "p", "a" };
+    const char *pl = "{\"iat\":1,\"exp\":2";
+    size_t i;
+
+    for (i = 0; i < sizeof(field_claims) / sizeof(field_claims[0]); i++)
+        pl = apr_psprintf(p, "%s,\"%s\":\"%s\"", pl, field_claims[i],
+                          claim && !strcmp(claim, field_claims[i]) ? value : plain[i]);
+    return apr_pstrcat(p, pl, "}", NULL);
+}
+
+/* U+0000 in a claim read as C text would cut it ("alice\u0000admin" would be "alice"): such a
+ * token is malformed, for every claim that becomes a field, wherever the NUL is. */
+static void identity_claim_with_nul_refused(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const values[] = { "alice\\u0000admin", "\\u0000", "alice\\u0000" };
+    const char *hdr_v3 = "{\"kid\":\"d-1\",\"typ\":\"JWT\",\"version\":\"3\",\"alg\":\"RS256\"}";
+    const char *v2_pl = "{\"sessionHandle\":\"h\",\"userId\":\"alice\\u0000admin\",\"refreshTokenHash1\":\"r\","
+                        "\"userData\":{},\"expiryTime\":1,\"timeCreated\":1}";
+    size_t i, j;
+
+    assert_null(hdr_err(p, HDR_V5, payload_with(p, NULL, NULL)));
+    for (i = 0; i < sizeof(field_claims) / sizeof(field_claims[0]); i++) {
+        for (j = 0; j < sizeof(values) / sizeof(values[0]); j++) {
+            const char *err = hdr_err(p, HDR_V5, payload_with(p, field_claims[i], values[j]));
+            if (!err || strcmp(err, "an identity claim holds U+0000") != 0)
+                fail_msg("%s = \"%s\": %s", field_claims[i], values[j], err ? err : "accepted");
+        }
+        /* an escaped backslash before "u0000" is no NUL */
+        assert_null(hdr_err(p, HDR_V5, payload_with(p, field_claims[i], "alice\\\\u0000admin")));
+    }
+    /* legacy tokens: userId */
+    assert_string_equal(parse_err(p, apr_pstrcat(p, V_LEGACY_HEADER_V2, ".", b64_std(p, v2_pl), ".c2ln", NULL)),
+                        "an identity claim holds U+0000");
+    /* a v3 token's tId is never read (its tenant is "public"), so it does not matter there */
+    assert_null(hdr_err(p, hdr_v3, "{\"iat\":1,\"exp\":2,\"sub\":\"u\",\"sessionHandle\":\"h\","
+                                   "\"refreshTokenHash1\":\"r\",\"tId\":\"a\\u0000b\"}"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(parse_v63_token, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(claim_with_nul_parses, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(identity_claim_with_nul_refused, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(sha256_hex_vectors, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(verify_v63_signature, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(verify_fails_on_changed_payload, pool_setup, pool_teardown),

@@ -2,12 +2,16 @@
  * test_rsa_ifma.c: the AVX-512 IFMA RS256 fast path against OpenSSL. Every case is run through
  * both st_rsa_ifma_verify_sha256 and EVP_PKEY_verify (PKCS#1 v1.5, SHA-256) and the verdicts
  * must agree: valid signatures, bit flips, edge values of s, wrong lengths, and raw values
- * whose s^e is a near-miss encoding. Also which keys st_rsa_ifma_prepare refuses.
+ * whose s^e is a near-miss encoding. Also which keys st_rsa_ifma_prepare refuses, FIPS mode,
+ * and white-box checks of the public operation that reach its final conditional subtraction
+ * and its scalar carry ripple (see public_op_case).
  */
 #include "fixtures/test_util.h"
 
+#include <openssl/core_dispatch.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
+#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
@@ -312,14 +316,27 @@ static void run_key(diff_key *d, const char *what, int rounds, long *total)
     *total += d->cases;
 }
 
-/* cmocka 1.1's skip() prints "not ok # SKIP", which prove counts as a failure: say so and return
- * (prepare_refuses still runs everywhere, and then refuses every key). */
-#define SKIP_WITHOUT_IFMA() do { \
-        if (!st_rsa_ifma_available()) { \
-            print_message("# SKIP: this CPU/OS has no AVX-512 IFMA: the fast path is not used here\n"); \
-            return; \
-        } \
-    } while (0)
+/* Tests that need IFMA where there is none. cmocka 1.1's skip() prints "not ok # SKIP", which
+ * prove counts as a failure, so such a test returns early, is counted here and named in a TAP
+ * comment, and main() says on stderr (which prove shows) how many did not run. With
+ * ST_REQUIRE_IFMA=1 (a machine known to have IFMA) a missing IFMA fails instead. */
+static int not_run, need_ifma;
+
+static int lacks_ifma(const char *test)
+{
+    const char *require = getenv("ST_REQUIRE_IFMA");
+
+    need_ifma++;
+    if (st_rsa_ifma_available())
+        return 0;
+    if (require && strcmp(require, "1") == 0)
+        fail_msg("%s: ST_REQUIRE_IFMA=1, but this CPU/OS has no AVX-512 IFMA", test);
+    not_run++;
+    print_message("# SKIP %s: %s: the fast path was not tested\n", test, ST_RSA_IFMA_BUILT
+                  ? "this CPU/OS has no AVX-512 IFMA" : "the IFMA path is x86-64 only");
+    return 1;
+}
+#define SKIP_WITHOUT_IFMA() do { if (lacks_ifma(__func__)) return; } while (0)
 
 static void available_is_stable(void **state)
 {
@@ -376,6 +393,63 @@ static void prepare_refuses_other_keys(void **state)
     BN_free(n);
     BN_free(e);
     BN_free(n_even);
+}
+
+/* A provider that offers nothing, registered under the name "fips": what
+ * st_rsa_ifma_fips_mode looks for when a real FIPS provider is loaded (Debian ships none). */
+static int stub_fips_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
+                          const OSSL_DISPATCH **out, void **provctx)
+{
+    static const OSSL_DISPATCH nothing[] = { { 0, NULL } };
+    (void)handle;
+    (void)in;
+    *out = nothing;
+    *provctx = NULL;
+    return 1;
+}
+
+static OSSL_PROVIDER *stub_fips;
+
+/* FIPS mode off again even when an assertion left the test half-way, for the tests after it */
+static int fips_teardown(void **state)
+{
+    EVP_default_properties_enable_fips(NULL, 0);
+    if (stub_fips)
+        OSSL_PROVIDER_unload(stub_fips);
+    stub_fips = NULL;
+    return pool_teardown(state);
+}
+
+/* OpenSSL in FIPS mode (default properties fips=yes, or a "fips" provider loaded) turns the
+ * fast path off by itself, and back on when it ends. */
+static void fips_mode_turns_acceleration_off(void **state)
+{
+    apr_pool_t *p = *state;
+    EVP_PKEY *k = test_rsa_key(p, 2048);   /* made first: the stub must not be the only provider */
+    const int avail = st_rsa_ifma_available();
+
+    assert_non_null(k);
+    assert_int_equal(st_rsa_ifma_fips_mode(), 0);
+    assert_true(st_rsa_ifma_prepare(p, k) != NULL || !avail);
+
+    assert_int_equal(EVP_default_properties_enable_fips(NULL, 1), 1);
+    assert_int_equal(st_rsa_ifma_fips_mode(), 1);
+    assert_null(st_rsa_ifma_prepare(p, k));
+    assert_int_equal(EVP_default_properties_enable_fips(NULL, 0), 1);
+    assert_int_equal(st_rsa_ifma_fips_mode(), 0);
+    assert_true(st_rsa_ifma_prepare(p, k) != NULL || !avail);
+
+    assert_int_equal(OSSL_PROVIDER_add_builtin(NULL, "fips", stub_fips_init), 1);
+    stub_fips = OSSL_PROVIDER_load(NULL, "fips");
+    assert_non_null(stub_fips);
+    assert_int_equal(st_rsa_ifma_fips_mode(), 1);
+    assert_null(st_rsa_ifma_prepare(p, k));
+    assert_int_equal(OSSL_PROVIDER_unload(stub_fips), 1);
+    stub_fips = NULL;
+    assert_int_equal(st_rsa_ifma_fips_mode(), 0);
+    assert_true(st_rsa_ifma_prepare(p, k) != NULL || !avail);
+    if (!avail)
+        print_message("# no AVX-512 IFMA here: only the FIPS-mode decision was checked, not its effect\n");
 }
 
 static void verify_null_and_lengths(void **state)
@@ -436,14 +510,157 @@ static void differential_other_exponents(void **state)
     print_message("# other exponents: %ld cases agreed\n", total);
 }
 
+/*
+ * White-box checks of the arithmetic (st_rsa_ifma_public: s^e mod n) on values that reach the
+ * two rare branches of rsa_ifma.c, compared with v and with OpenSSL's BN_mod_exp.
+ *
+ * The last product is AMM(x, s) = (x*s + m*n) / R with R = 2^2080, which is v = s^e mod n or
+ * v + n. It is at least x*s/R, about 2^2016 for random x and s, so for a small v (2, 3, ...)
+ * it must be v + n: the final conditional subtraction runs. Random signatures get there with
+ * a chance of about 2^-32, which is why the differential tests never did.
+ *
+ * For v = 2^2040 (+ a little) the last product is v itself, whose limbs 1..38 are zero: each
+ * such lane's low 52 bits plus the carry from the lane below is 0 or 2^52, and with a nonzero
+ * carry it is 2^52, which one vector carry step leaves above 52 bits: the scalar ripple runs.
+ * Random values need a lane within ~2^8 of 2^52 (chance ~2^-39 per product).
+ */
+static void public_op_case(diff_key *d, const BIGNUM *v)
+{
+    unsigned char vb[SIG_LEN], s[SIG_LEN], out[SIG_LEN], want[SIG_LEN];
+    BIGNUM *bs, *be = key_bn(d->pub, OSSL_PKEY_PARAM_RSA_E), *bn, *r = BN_new();
+    BN_CTX *ctx = BN_CTX_new();
+
+    assert_non_null(r);
+    assert_non_null(ctx);
+    assert_int_equal(BN_bn2binpad(v, vb, SIG_LEN), SIG_LEN);
+    sign_raw(d, vb, s);                                 /* s^e = v (mod n) */
+    assert_int_equal(st_rsa_ifma_public(d->fast, s, SIG_LEN, out), 1);
+    bs = BN_bin2bn(s, SIG_LEN, NULL);
+    bn = BN_bin2bn(d->n, SIG_LEN, NULL);
+    assert_int_equal(BN_mod_exp(r, bs, be, bn, ctx), 1);
+    assert_int_equal(BN_bn2binpad(r, want, SIG_LEN), SIG_LEN);
+    assert_memory_equal(out, want, SIG_LEN);            /* OpenSSL's modexp */
+    assert_memory_equal(out, vb, SIG_LEN);              /* and v itself */
+    d->cases++;
+    BN_free(bs);
+    BN_free(be);
+    BN_free(bn);
+    BN_free(r);
+    BN_CTX_free(ctx);
+}
+
+/* The keys of the white-box tests: e = 65537 twice, e = 3 (one square, one multiply). */
+static void whitebox_keys(apr_pool_t *p, diff_key *keys)
+{
+    EVP_PKEY *a = own(p, EVP_RSA_gen(2048)), *b = own(p, EVP_RSA_gen(2048)), *c = rsa_key_e(p, 2048, 3);
+    diff_key_init(p, &keys[0], a, a);
+    diff_key_init(p, &keys[1], b, b);
+    diff_key_init(p, &keys[2], c, c);
+}
+
+static void public_op_final_subtraction(void **state)
+{
+    apr_pool_t *p = *state;
+    static const unsigned long small[] = { 2, 3, 4, 255, 65537, 0xfffffffful };
+    diff_key keys[3];
+    BIGNUM *v = BN_new();
+    size_t i, k;
+
+    SKIP_WITHOUT_IFMA();
+    assert_non_null(v);
+    whitebox_keys(p, keys);
+    for (k = 0; k < 3; k++) {
+        for (i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
+            assert_int_equal(BN_set_word(v, small[i]), 1);
+            public_op_case(&keys[k], v);
+        }
+        for (i = 0; i < 8; i++) {                       /* random v below 2^1900 */
+            assert_int_equal(BN_rand(v, 1900, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY), 1);
+            public_op_case(&keys[k], v);
+        }
+    }
+    print_message("# final subtraction: %ld small values of s^e mod n agreed with v and BN_mod_exp\n",
+                  keys[0].cases + keys[1].cases + keys[2].cases);
+    BN_free(v);
+}
+
+static void public_op_carry_ripple(void **state)
+{
+    apr_pool_t *p = *state;
+    diff_key keys[3];
+    BIGNUM *v = BN_new();
+    size_t k;
+    int extra;
+
+    SKIP_WITHOUT_IFMA();
+    assert_non_null(v);
+    whitebox_keys(p, keys);
+    for (k = 0; k < 3; k++) {
+        /* 2^2040 + 0, 1, 2^52 - 1, 2^52, 2^1000: runs of zero limbs under the top one */
+        for (extra = 0; extra < 5; extra++) {
+            BN_zero(v);
+            assert_int_equal(BN_set_bit(v, 2040), 1);
+            if (extra == 1)
+                assert_int_equal(BN_add_word(v, 1), 1);
+            if (extra == 2)
+                assert_int_equal(BN_add_word(v, (BN_ULONG)((UINT64_C(1) << 52) - 1)), 1);
+            if (extra == 3)
+                assert_int_equal(BN_set_bit(v, 52), 1);
+            if (extra == 4)
+                assert_int_equal(BN_set_bit(v, 1000), 1);
+            public_op_case(&keys[k], v);
+        }
+    }
+    print_message("# carry ripple: %ld values with zero limbs agreed with v and BN_mod_exp\n",
+                  keys[0].cases + keys[1].cases + keys[2].cases);
+    BN_free(v);
+}
+
+/* The public operation on random values below n, and its refusals. */
+static void public_op_differential(void **state)
+{
+    apr_pool_t *p = *state;
+    diff_key keys[3];
+    BIGNUM *v = BN_new(), *n;
+    unsigned char out[SIG_LEN];
+    size_t k;
+    int i;
+
+    SKIP_WITHOUT_IFMA();
+    assert_non_null(v);
+    whitebox_keys(p, keys);
+    for (k = 0; k < 3; k++) {
+        n = BN_bin2bn(keys[k].n, SIG_LEN, NULL);
+        for (i = 0; i < 100; i++) {
+            assert_int_equal(BN_priv_rand_range(v, n), 1);
+            public_op_case(&keys[k], v);
+        }
+        assert_int_equal(st_rsa_ifma_public(keys[k].fast, keys[k].n, SIG_LEN, out), 0);   /* s = n */
+        assert_int_equal(st_rsa_ifma_public(keys[k].fast, keys[k].n, SIG_LEN - 1, out), 0);
+        assert_int_equal(st_rsa_ifma_public(NULL, keys[k].n, SIG_LEN, out), 0);
+        BN_free(n);
+    }
+    BN_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(available_is_stable, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(prepare_refuses_other_keys, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(fips_mode_turns_acceleration_off, pool_setup, fips_teardown),
         cmocka_unit_test_setup_teardown(verify_null_and_lengths, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(differential_e65537, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(differential_other_exponents, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(public_op_final_subtraction, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(public_op_carry_ripple, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(public_op_differential, pool_setup, pool_teardown),
     };
-    return RUN_TAP("rsa_ifma", tests);
+    int rc = RUN_TAP("rsa_ifma", tests);
+
+    if (not_run)
+        fprintf(stderr, "test_rsa_ifma: NOT RUN: %d of %d tests of the AVX-512 IFMA path (%s); "
+                "OpenSSL's path is the one this machine uses\n", not_run, need_ifma,
+                ST_RSA_IFMA_BUILT ? "this CPU/OS has no IFMA" : "not built on this architecture");
+    return rc;
 }
