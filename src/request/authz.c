@@ -27,6 +27,7 @@
  */
 #include "request/authz.h"
 #include "request/verify.h"
+#include "request/recipe_claims.h"
 #include "token/json_util.h"
 
 #include "http_config.h"
@@ -619,6 +620,10 @@ static authz_status check(request_rec *r, const char *line, const void *parsed)
         }
         return AUTHZ_DENIED_NO_USER;
     }
+    /* the SDK validators' refetch of a stale st-role / st-perm / st-ev (recipe_claims.h) */
+    if (rl->kind != REQ_CLAIM && s == st_session_of(r))
+        payload = st_claims_keep_fresh(r, st_session_of(r), rl->kind == REQ_ROLE ? ST_CLAIM_ROLE
+                                       : rl->kind == REQ_PERMISSION ? ST_CLAIM_PERM : ST_CLAIM_EV);
     match = evaluate(r, rl, payload);
     if (match == rl->negated)
         record(r, rl, payload);
