@@ -363,6 +363,27 @@ $r = req('POST', 'claims', '/auth/user/email/verify/token', undef, rid => 'email
 is($r->code . ' ' . $r->content, '200 {"status":"EMAIL_ALREADY_VERIFIED_ERROR"}', 'a link for a verified email: EMAIL_ALREADY_VERIFIED_ERROR');
 ok(new_token($r), '... with the session updated (a new token)');
 
+# the core failing under the API: 500/503 with a JSON message, the client's tokens kept
+core_ctl('fail', { status => 500, path => '/user/id', count => 3 });
+$r = req('GET', 'claims', '/auth/user/email/verify', undef, rid => 'emailverification', auth($b));
+core_ctl('reset');
+is($r->code . ' ' . $r->content, '500 {"message":"the SuperTokens core answered with an error"}', 'GET /user/email/verify, user lookup fails: 500');
+ok(!grep({ /^sAccessToken=;/ } cookies_of($r)) && !defined $r->header('front-token'), '... the tokens are not cleared');
+core_ctl('garbage', { path => '/public/recipe/user/email/verify/token', count => 3 });
+$r = req('POST', 'claims', '/auth/user/email/verify/token', undef, rid => 'emailverification', auth($b));
+core_ctl('reset');
+is($r->code . ' ' . $r->content, '503 {"message":"the SuperTokens core is not reachable"}', 'POST /user/email/verify/token, garbage from the core: 503');
+core_ctl('fail', { status => 200, path => '/public/recipe/user/email/verify', method => 'POST', count => 1, body => { status => 'OK' } });
+$r = req('POST', 'claims', '/auth/user/email/verify', { method => 'token', token => 'x' }, rid => 'emailverification');
+core_ctl('reset');
+is($r->code, 500, 'POST /user/email/verify, a reply without userId: 500');
+# a session whose user the core does not know: 401 and the tokens cleared (the SDK's
+# "Unknown User ID provided")
+my $ghost = STTest::create_session(user => "ghost-$run", claims => { iss => "$base{claims}/auth" });
+$r = req('GET', 'claims', '/auth/user/email/verify', undef, rid => 'emailverification', Authorization => "Bearer $ghost->{accessToken}{token}");
+is($r->code . ' ' . $r->content, '401 {"message":"unauthorised"}', 'unknown user: 401 unauthorised');
+is($r->header('front-token'), 'remove', '... and the tokens are cleared');
+
 # an expired token
 my $cy = "cy.$run\@example.com";
 signup_core($cy);
