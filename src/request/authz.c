@@ -3,8 +3,9 @@
  * supertokens-email-verified` over the verified access-token payload (see authz.h).
  *
  * The mod_authz_core way: each Require line is parsed once at config time into a req_line
- * (claim path, values, regexes compiled, polarity); the per-request check only evaluates.
- * No user yet, or no session (anonymous request): AUTHZ_DENIED_NO_USER, so httpd asks for
+ * (claim path, values, regexes compiled, polarity); the per-request check only evaluates,
+ * after the role, permission and email-verified lines have had a stale st-role / st-perm /
+ * st-ev refetched from the core as the SDK's validators do (recipe_claims.h). No user yet, or no session (anonymous request): AUTHZ_DENIED_NO_USER, so httpd asks for
  * authentication first and the answer is a 401, never a 403.
  *
  * Denials. httpd answers a denied authenticated user with 401 (403 only with
