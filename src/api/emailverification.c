@@ -20,6 +20,7 @@
 #include "request/verify.h"
 #include "token/b64.h"
 #include "token/json_util.h"
+#include "token/jwt.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -163,6 +164,11 @@ int st_api_ev_token(request_rec *r, const st_api_call *call)
 
     if ((rc = load_session(r, &s, NULL)) != OK || (rc = session_subject(r, &s, &who, &failed)) != OK)
         return rc;
+    if (!st_tenant_id_valid(s.jwt->tenant_id, strlen(s.jwt->tenant_id))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10525)
+                      "email verification token: the session's tenant id is not usable in a core path");
+        return st_send_json(r, HTTP_INTERNAL_SERVER_ERROR, "{\"message\":\"invalid tenant id in the session\"}");
+    }
     if (who.email == NULL) {
         if ((rc = update_ev_claim(r, &s, &who, -1, NULL)) != OK)
             return rc;
