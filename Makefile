@@ -3,7 +3,7 @@
 #   make test       install what is missing, build, run unit tests + core double tests + Apache::Test
 #   make demo       start the core double and an httpd with the module on 127.0.0.1
 #   make demo-stop  stop what make demo started
-#   make install    apxs -i
+#   make install    apxs -i, and tools/supertokens-admin into $(SBINDIR) with its manual page
 #   make fuzz       libFuzzer targets in build/fuzz/, FUZZ_SECONDS (default 60) each
 #   make test-asan  the Apache::Test suite against the module built with ASan + UBSan
 #   make test-valgrind  the Apache::Test suite against httpd -X under valgrind memcheck
@@ -41,7 +41,7 @@ APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null) \
 
 UNIT_TESTS := $(patsubst t/unit/%.c,t/unit/build/%,$(wildcard t/unit/test_*.c))
 
-.PHONY: all install test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind \
+.PHONY: all install install-tools test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind \
         dist distcheck deb test-deb cross-arm64 coverage-unit
 
 # The one place the version is written is src/config/version.h (CHANGELOG.md, debian/changelog
@@ -56,8 +56,19 @@ $(MODULE_SO): $(MODULE_SRC) $(MODULE_HDR)
 	  || { cat build/apxs.log; exit 1; }
 	@grep -E ': (warning|error):' build/apxs.log || true
 
-install: $(MODULE_SO)
+# the admin tool goes where apxs says httpd's own administration programs live (apachectl:
+# /usr/sbin on Debian), its manual page (pod2man) to section 8; DESTDIR stages both
+SBINDIR ?= $(shell $(APXS) -q SBINDIR 2>/dev/null || echo /usr/local/sbin)
+MANDIR  ?= $(shell $(APXS) -q MANDIR 2>/dev/null || echo /usr/local/share/man)
+
+install: $(MODULE_SO) install-tools
 	$(APXS) -i -n supertokens mod_supertokens.la
+
+install-tools:
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 tools/supertokens-admin $(DESTDIR)$(SBINDIR)/supertokens-admin
+	set -o pipefail; pod2man --section=8 --center=mod_supertokens --release=mod_supertokens --name=SUPERTOKENS-ADMIN \
+	  tools/supertokens-admin | gzip -9n > $(DESTDIR)$(MANDIR)/man8/supertokens-admin.8.gz
 
 deps:
 	@build/install-deps

@@ -95,6 +95,23 @@ my @bad = (
      qr/SuperTokensRSAAcceleration must be On or Off/],
     ['API domain not a domain', "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensAPIDomain /auth\n",
      qr/SuperTokensAPIDomain: /],
+    # issue 16: email verification and claim max ages
+    ['unknown email verification mode', "${good}SuperTokensEmailVerification sometimes\n",
+     qr/SuperTokensEmailVerification: 'sometimes' is not one of optional, required/],
+    ['required email verification without the recipe', "${good}SuperTokensEmailVerification required\n",
+     qr/SuperTokensEmailVerification required needs emailverification in SuperTokensRecipes/],
+    ['unknown verification delivery', "${good}SuperTokensEmailVerificationDelivery mail\n",
+     qr/SuperTokensEmailVerificationDelivery: 'mail' is not one of log, log-full/],
+    ['verification command missing', "${good}SuperTokensEmailVerificationCommand /nonexistent/send\n",
+     qr/SuperTokensEmailVerificationCommand: '\/nonexistent\/send' is not an executable file/],
+    ['roles max age not a number', "${good}<Location />\nSuperTokensRolesMaxAge 5m\n</Location>\n",
+     qr/SuperTokensRolesMaxAge: '5m' must be a whole number of seconds from 0 to 31622400 \(or Off\)/],
+    ['verified max age negative', "${good}<Location />\nSuperTokensEmailVerifiedMaxAge -1\n</Location>\n",
+     qr/SuperTokensEmailVerifiedMaxAge: '-1' is not a whole number of seconds/],
+    ['unverified refetch cannot be Off', "${good}<Location />\nSuperTokensEmailUnverifiedRefetch Off\n</Location>\n",
+     qr/SuperTokensEmailUnverifiedRefetch: 'Off' is not a whole number of seconds/],
+    ['roles max age over a year', "${good}<Location />\nSuperTokensRolesMaxAge 99999999\n</Location>\n",
+     qr/SuperTokensRolesMaxAge: '99999999' must be a whole number of seconds from 0 to 31622400/],
 );
 
 # AuthType SuperTokens where no core is configured (config/sections.c); messages name the
@@ -153,7 +170,9 @@ SuperTokensAntiCsrf via-token
 SuperTokensAccessTokenPath /
 SuperTokensJWKSRefreshInterval 600
 SuperTokensCoreTimeout connect=2 io=7
-SuperTokensRecipes session emailpassword
+SuperTokensRecipes session emailpassword userroles emailverification
+SuperTokensEmailVerification required
+SuperTokensEmailVerificationDelivery log-full
 SuperTokensRSAAcceleration Off
 <Location /x>
     AuthType SuperTokens
@@ -165,6 +184,9 @@ SuperTokensRSAAcceleration Off
     SuperTokensPassClaimsAs both
     SuperTokensClaimPrefix ST_
     SuperTokensCacheControlPrivate Off
+    SuperTokensRolesMaxAge Off
+    SuperTokensEmailVerifiedMaxAge 3600
+    SuperTokensEmailUnverifiedRefetch 0
 </Location>
 <Location /y>
     SuperTokensClaimPrefix APP_CLAIM_

@@ -58,6 +58,11 @@ int st_api_email_exists(request_rec *r, const st_api_call *call);
 int st_api_reset_token(request_rec *r, const st_api_call *call);
 int st_api_reset_password(request_rec *r, const st_api_call *call);
 
+/* emailverification.c */
+int st_api_ev_token(request_rec *r, const st_api_call *call);
+int st_api_ev_verify(request_rec *r, const st_api_call *call);
+int st_api_ev_is_verified(request_rec *r, const st_api_call *call);
+
 /* session.c */
 /* Create a session at the core for recipe_user_id and write its tokens the way st-auth-mode
  * asks (headers when absent). OK, or DONE after an error answer was sent. */

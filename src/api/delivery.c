@@ -28,14 +28,17 @@ APLOG_USE_MODULE(supertokens);
 typedef struct {
     const char *what;           /* names the message in log lines */
     const char *log_hint;       /* appended to the log-mode line */
+    const char *command;        /* the directive naming its program, in log lines */
 } st_kind_info;
 
 static const st_kind_info st_kinds[] = {
     [ST_DELIVERY_PASSWORD_RESET] = { "password reset link",
         " (SuperTokensPasswordResetDelivery log-full shows the token; "
-        "SuperTokensPasswordResetCommand delivers it)" },
-    [ST_DELIVERY_EMAIL_VERIFICATION] = { "email verification link", "" },
-    [ST_DELIVERY_PASSWORDLESS] = { "sign-in link or code", "" },
+        "SuperTokensPasswordResetCommand delivers it)", "SuperTokensPasswordResetCommand" },
+    [ST_DELIVERY_EMAIL_VERIFICATION] = { "email verification link",
+        " (SuperTokensEmailVerificationDelivery log-full shows the token; "
+        "SuperTokensEmailVerificationCommand delivers it)", "SuperTokensEmailVerificationCommand" },
+    [ST_DELIVERY_PASSWORDLESS] = { "sign-in link or code", "", "" },
 };
 
 typedef struct {
@@ -152,7 +155,7 @@ static int wait_command(const st_delivery *d, apr_proc_t *proc, const char *comm
     while ((rv = apr_proc_wait(proc, &code, &why, APR_NOWAIT)) != APR_CHILD_DONE) {
         if (rv != APR_CHILD_NOTDONE) {
             ap_log_error(APLOG_MARK, APLOG_ERR, rv, d->server, APLOGNO(10300)
-                         "SuperTokensPasswordResetCommand: cannot wait for %s", command);
+                         "%s: cannot wait for %s", st_kinds[d->kind].command, command);
             apr_proc_kill(proc, SIGKILL);
             return 0;
         }
@@ -160,8 +163,8 @@ static int wait_command(const st_delivery *d, apr_proc_t *proc, const char *comm
             apr_proc_kill(proc, SIGKILL);
             apr_proc_wait(proc, &code, &why, APR_WAIT);
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, d->server, APLOGNO(10081)
-                         "SuperTokensPasswordResetCommand: %s did not finish in time: killed after %d s "
-                         "(%s for %s)", command, (int)apr_time_sec(ST_DELIVERY_COMMAND_TIMEOUT),
+                         "%s: %s did not finish in time: killed after %d s (%s for %s)",
+                         st_kinds[d->kind].command, command, (int)apr_time_sec(ST_DELIVERY_COMMAND_TIMEOUT),
                          kind_what(d->kind), ap_escape_logitem(d->pool, d->recipient));
             return 0;
         }
@@ -169,7 +172,7 @@ static int wait_command(const st_delivery *d, apr_proc_t *proc, const char *comm
     }
     if (why != APR_PROC_EXIT || code != 0) {
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, d->server, APLOGNO(10082)
-                     "SuperTokensPasswordResetCommand: %s failed (%s %d) (%s for %s)", command,
+                     "%s: %s failed (%s %d) (%s for %s)", st_kinds[d->kind].command, command,
                      why == APR_PROC_EXIT ? "status" : "signal", code, kind_what(d->kind),
                      ap_escape_logitem(d->pool, d->recipient));
         return 0;
@@ -191,7 +194,7 @@ static void run_command(const st_delivery *d, const char *command)
         || (rv = apr_procattr_error_check_set(attr, 1)) != APR_SUCCESS
         || (rv = apr_proc_create(&proc, command, argv, NULL, attr, d->pool)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, d->server, APLOGNO(10080)
-                     "SuperTokensPasswordResetCommand: could not start %s", command);
+                     "%s: could not start %s", st_kinds[d->kind].command, command);
         return;
     }
     /* a program that exits without reading gets EPIPE here (httpd ignores SIGPIPE) */
@@ -236,17 +239,26 @@ static void log_message(const st_delivery *d, int full)
                  ap_escape_logitem(d->pool, masked_link(d)), st_kinds[d->kind].log_hint);
 }
 
-/* Only password-reset links have directives so far; other kinds are logged (token hidden)
- * until theirs exist. */
+/* Password-reset and email verification links have their directives; other kinds are
+ * logged (token hidden) until theirs exist. */
 static void send_message(const st_delivery *d)
 {
     const st_server_conf *sc = st_server_conf_get(d->server);
-    int reset = d->kind == ST_DELIVERY_PASSWORD_RESET;
+    const char *command = NULL;
+    int full = 0;
 
-    if (reset && sc->reset_command)
-        run_command(d, sc->reset_command);
+    if (d->kind == ST_DELIVERY_PASSWORD_RESET) {
+        command = sc->reset_command;
+        full = sc->reset_delivery == ST_RESET_LOG_FULL;
+    }
+    else if (d->kind == ST_DELIVERY_EMAIL_VERIFICATION) {
+        command = sc->ev_command;
+        full = sc->ev_delivery == ST_RESET_LOG_FULL;
+    }
+    if (command)
+        run_command(d, command);
     else
-        log_message(d, reset && sc->reset_delivery == ST_RESET_LOG_FULL);
+        log_message(d, full);
 }
 
 /* ------------------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 /*
- * delivery.h: messages to users (password-reset links today; email-verification links and
+ * delivery.h: messages to users (password-reset and email verification links today;
  * passwordless links or codes later), delivered off the request path.
  *
  * supertokens-node's default posts them to a SuperTokens cloud service, which we cannot do;
  * instead a message goes to the error log at notice level with its secret hidden
- * (SuperTokensPasswordResetDelivery log, the default), in full (log-full), or to the program
- * named by SuperTokensPasswordResetCommand, which reads "<recipient>\n<link>\n" on its
- * standard input (never on its command line) and is killed after ST_DELIVERY_COMMAND_TIMEOUT.
+ * (SuperTokensPasswordResetDelivery / SuperTokensEmailVerificationDelivery log, the default),
+ * in full (log-full), or to the program named by SuperTokensPasswordResetCommand /
+ * SuperTokensEmailVerificationCommand, which reads "<recipient>\n<link>\n" on its standard
+ * input (never on its command line) and is killed after ST_DELIVERY_COMMAND_TIMEOUT.
  *
  * Why off the request: a request that waited for the program (up to 10 s) tied up an httpd
  * worker per call, and its answer time told whether the account existed. So a request only

@@ -27,6 +27,9 @@ static const st_api_route st_routes[] = {
     { M_GET, "/signup/email/exists", ST_RECIPE_EMAILPASSWORD, st_api_email_exists },   /* old alias */
     { M_POST, "/user/password/reset/token", ST_RECIPE_EMAILPASSWORD, st_api_reset_token },
     { M_POST, "/user/password/reset", ST_RECIPE_EMAILPASSWORD, st_api_reset_password },
+    { M_POST, "/user/email/verify/token", ST_RECIPE_EMAILVERIFICATION, st_api_ev_token },
+    { M_POST, "/user/email/verify", ST_RECIPE_EMAILVERIFICATION, st_api_ev_verify },
+    { M_GET, "/user/email/verify", ST_RECIPE_EMAILVERIFICATION, st_api_ev_is_verified },
     { 0, NULL, 0, NULL }
 };
 

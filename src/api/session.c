@@ -15,6 +15,7 @@
 #include "core/session_reply.h"
 #include "request/tokens_out.h"
 #include "core/stats.h"
+#include "request/recipe_claims.h"
 
 #include "http_log.h"
 #include "http_protocol.h"
@@ -67,12 +68,19 @@ int st_api_create_session(request_rec *r, const char *tenant_id, const char *rec
     json_t *body = json_object(), *jwt_data = json_object();
     st_core_reply reply;
     st_new_session ns;
+    st_claim_subject who;
     const char *cookies;
 
     st_json_pool_own(r->pool, body);
     /* iss = apiDomain + apiBasePath, as the SDK puts in every access token */
     json_object_set_new(jwt_data, "iss", json_string(apr_pstrcat(r->pool, sc->api_domain,
                                                                  st_cfg_api_base_path(sc), NULL)));
+    /* the recipes' claims (st-role, st-perm, st-ev), as createNewSession's claim.build adds
+     * them; one that cannot be fetched is left out (logged) and the session is still made */
+    memset(&who, 0, sizeof(who));
+    who.user_id = who.recipe_user_id = recipe_user_id;   /* no account linking: the same */
+    who.tenant_id = tenant_id;
+    st_claims_fetch(r, &who, st_claims_enabled(r), jwt_data);
     json_object_set_new(body, "userId", json_string(recipe_user_id));
     json_object_set_new(body, "userDataInJWT", jwt_data);
     json_object_set_new(body, "userDataInDatabase", json_object());

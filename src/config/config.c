@@ -16,6 +16,12 @@ extern module AP_MODULE_DECLARE_DATA supertokens_module;
 #define ST_DEFAULT_JWKS_REFRESH   apr_time_from_sec(4 * 3600)
 #define ST_DEFAULT_CONNECT_TMO    apr_time_from_sec(5)
 #define ST_DEFAULT_IO_TMO         apr_time_from_sec(10)
+/* supertokens-node 24 sets no max age on its claims: role claims present in a token are never
+ * refetched. The module's default is the SDK's former 5 minutes (until 23.0.0), so a role
+ * granted or removed in the core reaches every session; SuperTokensRolesMaxAge Off is 24's. */
+#define ST_DEFAULT_ROLES_MAX_AGE  apr_time_from_sec(300)
+/* EmailVerificationClaim.validators.isVerified(refetchTimeOnFalseInSeconds = 10) */
+#define ST_DEFAULT_UNVERIFIED_REFETCH apr_time_from_sec(10)
 
 /* ---------- create / merge ---------- */
 
@@ -34,6 +40,8 @@ void *st_create_server_conf(apr_pool_t *p, server_rec *s)
     c->reset_delivery = -1;
     c->login_page = -1;
     c->rsa_acceleration = -1;
+    c->ev_mode = -1;
+    c->ev_delivery = -1;
     return c;
 }
 
@@ -69,6 +77,9 @@ void *st_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->reset_command = ST_MERGE_PTR(reset_command);
     c->login_page = ST_MERGE_INT(login_page);
     c->rsa_acceleration = ST_MERGE_INT(rsa_acceleration);
+    c->ev_mode = ST_MERGE_INT(ev_mode);
+    c->ev_delivery = ST_MERGE_INT(ev_delivery);
+    c->ev_command = ST_MERGE_PTR(ev_command);
     return c;
 }
 
@@ -82,6 +93,9 @@ void *st_create_dir_conf(apr_pool_t *p, char *dir)
     c->pass_claims_as = -1;
     c->unauth_action = ST_UNAUTH_UNSET;
     c->cache_private = -1;
+    c->roles_max_age = -1;
+    c->verified_max_age = -1;
+    c->unverified_refetch = -1;
     return c;
 }
 
@@ -98,6 +112,9 @@ void *st_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     c->claim_prefix = ST_MERGE_PTR(claim_prefix);
     c->unauth_action = ST_MERGE_INT(unauth_action);
     c->cache_private = ST_MERGE_INT(cache_private);
+    c->roles_max_age = ST_MERGE_INT(roles_max_age);
+    c->verified_max_age = ST_MERGE_INT(verified_max_age);
+    c->unverified_refetch = ST_MERGE_INT(unverified_refetch);
     return c;
 }
 
@@ -177,6 +194,11 @@ int st_cfg_recipes(const st_server_conf *sc)
     return sc->recipes != -1 ? sc->recipes : (ST_RECIPE_SESSION | ST_RECIPE_EMAILPASSWORD);
 }
 
+int st_cfg_ev_required(const st_server_conf *sc)
+{
+    return sc->ev_mode == ST_EV_REQUIRED && (st_cfg_recipes(sc) & ST_RECIPE_EMAILVERIFICATION);
+}
+
 int st_cfg_login_page(const st_server_conf *sc)
 {
     return sc->login_page == 1;
@@ -210,6 +232,21 @@ const char *st_dcfg_claim_prefix(const st_dir_conf *dc)
 int st_dcfg_cache_private(const st_dir_conf *dc)
 {
     return dc->cache_private != 0;
+}
+
+apr_interval_time_t st_dcfg_roles_max_age(const st_dir_conf *dc)
+{
+    return dc->roles_max_age != -1 ? dc->roles_max_age : ST_DEFAULT_ROLES_MAX_AGE;
+}
+
+apr_interval_time_t st_dcfg_verified_max_age(const st_dir_conf *dc)
+{
+    return dc->verified_max_age != -1 ? dc->verified_max_age : ST_MAX_AGE_OFF;
+}
+
+apr_interval_time_t st_dcfg_unverified_refetch(const st_dir_conf *dc)
+{
+    return dc->unverified_refetch != -1 ? dc->unverified_refetch : ST_DEFAULT_UNVERIFIED_REFETCH;
 }
 
 st_unauth_action st_dcfg_unauth_action(const st_dir_conf *dc)
@@ -249,6 +286,9 @@ const char *st_config_check_server(apr_pool_t *p, server_rec *s, st_server_conf 
     if (sc->website_domain == NULL)
         return apr_psprintf(p, "SuperTokensWebsiteDomain must be set where SuperTokensConnectionURI is "
                             "(%s)", where);
+    if (sc->ev_mode == ST_EV_REQUIRED && !(st_cfg_recipes(sc) & ST_RECIPE_EMAILVERIFICATION))
+        return apr_psprintf(p, "SuperTokensEmailVerification required needs emailverification in "
+                            "SuperTokensRecipes (%s)", where);
     /* Resolve the SameSite default once: it reads the public suffix list. */
     sc->same_site_resolved = st_cfg_same_site(sc);
     /* Browsers drop SameSite=None cookies without Secure; supertokens-node refuses the same

@@ -40,6 +40,8 @@ typedef enum {
 /* Bits of SuperTokensRecipes. */
 #define ST_RECIPE_SESSION       0x1
 #define ST_RECIPE_EMAILPASSWORD 0x2
+#define ST_RECIPE_USERROLES     0x4   /* st-role and st-perm claims */
+#define ST_RECIPE_EMAILVERIFICATION 0x8   /* st-ev claim and the email verification API */
 
 /* Bits of SuperTokensPassClaimsAs. */
 #define ST_PASS_ENV     0x1
@@ -85,6 +87,11 @@ typedef struct {
     const char *reset_command;           /* program that delivers reset links; NULL: log */
     int login_page;                      /* -1 unset; default 0: serve the built-in login page */
 
+    /* EmailVerification */
+    int ev_mode;                         /* -1 unset; ST_EV_OPTIONAL (default) or ST_EV_REQUIRED */
+    int ev_delivery;                     /* -1 unset; ST_RESET_LOG (default) or ST_RESET_LOG_FULL */
+    const char *ev_command;              /* program that delivers verification links; NULL: log */
+
     /* Per process, not configuration: this server's JWKS cache (jwks.c), set in child_init so
      * a request does not look it up; NULL before, and without SuperTokensConnectionURI. */
     struct st_jwks_cache *jwks_cache;
@@ -97,6 +104,12 @@ typedef struct {
 #define ST_RESET_LOG      0
 #define ST_RESET_LOG_FULL 1
 
+#define ST_EV_OPTIONAL 0
+#define ST_EV_REQUIRED 1
+
+/* A claim max age that is never reached (SuperTokensRolesMaxAge Off...). */
+#define ST_MAX_AGE_OFF ((apr_interval_time_t)-2)
+
 typedef struct {
     int session_required;                /* -1 unset; default 1 */
     int check_database;                  /* -1 unset; default 0 */
@@ -106,6 +119,10 @@ typedef struct {
     const char *claim_prefix;            /* NULL unset; default "SUPERTOKENS_CLAIM_" */
     int unauth_action;                   /* st_unauth_action */
     int cache_private;                   /* -1 unset; default 1: Cache-Control: private */
+    /* claim refetch (recipe_claims.c): -1 unset, ST_MAX_AGE_OFF, or an age */
+    apr_interval_time_t roles_max_age;       /* st-role, st-perm; default 300 s */
+    apr_interval_time_t verified_max_age;    /* st-ev when true; default Off (supertokens-node 24) */
+    apr_interval_time_t unverified_refetch;  /* st-ev when false; default 10 s */
 } st_dir_conf;
 
 int st_cfg_login_page(const st_server_conf *sc);
@@ -134,6 +151,7 @@ apr_interval_time_t st_cfg_jwks_refresh_interval(const st_server_conf *sc);
 apr_interval_time_t st_cfg_core_connect_timeout(const st_server_conf *sc);
 apr_interval_time_t st_cfg_core_io_timeout(const st_server_conf *sc);
 int st_cfg_recipes(const st_server_conf *sc);
+int st_cfg_ev_required(const st_server_conf *sc);
 
 int st_dcfg_session_required(const st_dir_conf *dc);
 int st_dcfg_check_database(const st_dir_conf *dc);
@@ -142,6 +160,9 @@ int st_dcfg_pass_claims_as(const st_dir_conf *dc);
 const char *st_dcfg_claim_prefix(const st_dir_conf *dc);
 st_unauth_action st_dcfg_unauth_action(const st_dir_conf *dc);
 int st_dcfg_cache_private(const st_dir_conf *dc);
+apr_interval_time_t st_dcfg_roles_max_age(const st_dir_conf *dc);
+apr_interval_time_t st_dcfg_verified_max_age(const st_dir_conf *dc);
+apr_interval_time_t st_dcfg_unverified_refetch(const st_dir_conf *dc);
 
 /* Every SuperTokensClaimPrefix set anywhere in the configuration (NULL when none is). */
 const apr_array_header_t *st_cfg_claim_prefixes(void);

@@ -284,25 +284,33 @@ static const char *add_recipe(cmd_parms *cmd, void *d, const char *arg)
         sc->recipes |= ST_RECIPE_SESSION;
     else if (strcasecmp(arg, "emailpassword") == 0)
         sc->recipes |= ST_RECIPE_EMAILPASSWORD;
+    else if (strcasecmp(arg, "userroles") == 0)
+        sc->recipes |= ST_RECIPE_USERROLES;
+    else if (strcasecmp(arg, "emailverification") == 0)
+        sc->recipes |= ST_RECIPE_EMAILVERIFICATION;
     else
-        return apr_psprintf(cmd->pool, "%s: unknown recipe '%s' (known: session, emailpassword)",
-                            cmd->cmd->name, arg);
+        return apr_psprintf(cmd->pool, "%s: unknown recipe '%s' (known: session, emailpassword, "
+                            "userroles, emailverification)", cmd->cmd->name, arg);
     return NULL;
 }
 
-static const char *set_reset_delivery(cmd_parms *cmd, void *d, const char *arg)
+/* SuperTokensPasswordResetDelivery and SuperTokensEmailVerificationDelivery */
+static const char *set_delivery(cmd_parms *cmd, void *d, const char *arg)
 {
+    int *field = strcmp(cmd->cmd->name, "SuperTokensPasswordResetDelivery") == 0
+                 ? &srv(cmd)->reset_delivery : &srv(cmd)->ev_delivery;
     (void)d;
     if (strcasecmp(arg, "log") == 0)
-        srv(cmd)->reset_delivery = ST_RESET_LOG;
+        *field = ST_RESET_LOG;
     else if (strcasecmp(arg, "log-full") == 0)
-        srv(cmd)->reset_delivery = ST_RESET_LOG_FULL;
+        *field = ST_RESET_LOG_FULL;
     else
         return apr_psprintf(cmd->pool, "%s: '%s' is not one of log, log-full", cmd->cmd->name, arg);
     return NULL;
 }
 
-static const char *set_reset_command(cmd_parms *cmd, void *d, const char *arg)
+/* SuperTokensPasswordResetCommand and SuperTokensEmailVerificationCommand */
+static const char *set_delivery_command(cmd_parms *cmd, void *d, const char *arg)
 {
     apr_finfo_t fi;
     const char *path = ap_server_root_relative(cmd->pool, arg);
@@ -310,7 +318,22 @@ static const char *set_reset_command(cmd_parms *cmd, void *d, const char *arg)
     if (path == NULL || apr_stat(&fi, path, APR_FINFO_TYPE | APR_FINFO_PROT, cmd->pool) != APR_SUCCESS
         || fi.filetype != APR_REG || !(fi.protection & (APR_UEXECUTE | APR_GEXECUTE | APR_WEXECUTE)))
         return apr_psprintf(cmd->pool, "%s: '%s' is not an executable file", cmd->cmd->name, arg);
-    srv(cmd)->reset_command = path;
+    if (strcmp(cmd->cmd->name, "SuperTokensPasswordResetCommand") == 0)
+        srv(cmd)->reset_command = path;
+    else
+        srv(cmd)->ev_command = path;
+    return NULL;
+}
+
+static const char *set_ev_mode(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    if (strcasecmp(arg, "optional") == 0)
+        srv(cmd)->ev_mode = ST_EV_OPTIONAL;
+    else if (strcasecmp(arg, "required") == 0)
+        srv(cmd)->ev_mode = ST_EV_REQUIRED;
+    else
+        return apr_psprintf(cmd->pool, "%s: '%s' is not one of optional, required", cmd->cmd->name, arg);
     return NULL;
 }
 
@@ -480,6 +503,31 @@ static const char *set_unauth_action(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+/* SuperTokensRolesMaxAge, SuperTokensEmailVerifiedMaxAge: seconds or Off (never refetch a
+ * claim the token has); SuperTokensEmailUnverifiedRefetch: seconds. 0 refetches every time. */
+static const char *set_claim_age(cmd_parms *cmd, void *d, const char *arg)
+{
+    st_dir_conf *dc = d;
+    const char *name = cmd->cmd->name, *err;
+    apr_interval_time_t age;
+    long v;
+
+    if (strcasecmp(arg, "off") == 0 && strcmp(name, "SuperTokensEmailUnverifiedRefetch") != 0)
+        age = ST_MAX_AGE_OFF;
+    else if ((err = parse_seconds(cmd, arg, 0, 366L * 24 * 3600, &v)) != NULL)
+        return strcmp(name, "SuperTokensEmailUnverifiedRefetch") == 0 ? err
+               : apr_pstrcat(cmd->pool, err, " (or Off)", NULL);
+    else
+        age = apr_time_from_sec(v);
+    if (strcmp(name, "SuperTokensRolesMaxAge") == 0)
+        dc->roles_max_age = age;
+    else if (strcmp(name, "SuperTokensEmailVerifiedMaxAge") == 0)
+        dc->verified_max_age = age;
+    else
+        dc->unverified_refetch = age;
+    return NULL;
+}
+
 #define ST_SRV RSRC_CONF
 #define ST_DIR (RSRC_CONF | ACCESS_CONF | OR_AUTHCFG)
 
@@ -520,12 +568,20 @@ const command_rec st_directives[] = {
     AP_INIT_FLAG("SuperTokensRSAAcceleration", set_rsa_acceleration, NULL, RSRC_CONF,
                  "RS256 checks with AVX-512 IFMA where the CPU has it (On, default) or OpenSSL only "
                  "(Off); main server only"),
-    AP_INIT_TAKE1("SuperTokensPasswordResetDelivery", set_reset_delivery, NULL, ST_SRV,
+    AP_INIT_TAKE1("SuperTokensPasswordResetDelivery", set_delivery, NULL, ST_SRV,
                   "Password-reset links to the error log: log (token hidden) or log-full"),
-    AP_INIT_TAKE1("SuperTokensPasswordResetCommand", set_reset_command, NULL, ST_SRV,
+    AP_INIT_TAKE1("SuperTokensPasswordResetCommand", set_delivery_command, NULL, ST_SRV,
                   "Program that delivers password-reset links (reads email and link on stdin)"),
     AP_INIT_FLAG("SuperTokensLoginPage", set_login_page, NULL, ST_SRV,
                  "Serve a built-in sign-in/sign-up page at SuperTokensWebsiteBasePath"),
+    /* issue 16: EmailVerification */
+    AP_INIT_TAKE1("SuperTokensEmailVerification", set_ev_mode, NULL, ST_SRV,
+                  "optional (default) or required: every AuthType SuperTokens location refuses "
+                  "sessions whose email is not verified"),
+    AP_INIT_TAKE1("SuperTokensEmailVerificationDelivery", set_delivery, NULL, ST_SRV,
+                  "Email verification links to the error log: log (token hidden) or log-full"),
+    AP_INIT_TAKE1("SuperTokensEmailVerificationCommand", set_delivery_command, NULL, ST_SRV,
+                  "Program that delivers email verification links (reads email and link on stdin)"),
 
     AP_INIT_FLAG("SuperTokensSessionRequired", set_dir_flag, NULL, ST_DIR,
                  "On: no session means 401; Off: requests without a token go on anonymously"),
@@ -544,5 +600,12 @@ const command_rec st_directives[] = {
                  "On (default): answers served with a session carry Cache-Control: private"),
     AP_INIT_TAKE1("SuperTokensUnauthAction", set_unauth_action, NULL, ST_DIR,
                   "Without a valid session: 401, redirect (browser navigations to the login page) or pass"),
+    /* issue 16: claim refetch */
+    AP_INIT_TAKE1("SuperTokensRolesMaxAge", set_claim_age, NULL, ST_DIR,
+                  "Seconds after which st-role/st-perm are refetched from the core (default 300; Off: never)"),
+    AP_INIT_TAKE1("SuperTokensEmailVerifiedMaxAge", set_claim_age, NULL, ST_DIR,
+                  "Seconds after which a true st-ev is refetched (default Off: never)"),
+    AP_INIT_TAKE1("SuperTokensEmailUnverifiedRefetch", set_claim_age, NULL, ST_DIR,
+                  "Seconds after which a false st-ev is refetched (default 10)"),
     { NULL }
 };

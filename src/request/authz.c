@@ -3,8 +3,9 @@
  * supertokens-email-verified` over the verified access-token payload (see authz.h).
  *
  * The mod_authz_core way: each Require line is parsed once at config time into a req_line
- * (claim path, values, regexes compiled, polarity); the per-request check only evaluates.
- * No user yet, or no session (anonymous request): AUTHZ_DENIED_NO_USER, so httpd asks for
+ * (claim path, values, regexes compiled, polarity); the per-request check only evaluates,
+ * after the role, permission and email-verified lines have had a stale st-role / st-perm /
+ * st-ev refetched from the core as the SDK's validators do (recipe_claims.h). No user yet, or no session (anonymous request): AUTHZ_DENIED_NO_USER, so httpd asks for
  * authentication first and the answer is a 401, never a 403.
  *
  * Denials. httpd answers a denied authenticated user with 401 (403 only with
@@ -27,6 +28,7 @@
  */
 #include "request/authz.h"
 #include "request/verify.h"
+#include "request/recipe_claims.h"
 #include "token/json_util.h"
 #include "core/stats.h"
 
@@ -621,6 +623,10 @@ static authz_status check(request_rec *r, const char *line, const void *parsed)
         }
         return AUTHZ_DENIED_NO_USER;
     }
+    /* the SDK validators' refetch of a stale st-role / st-perm / st-ev (recipe_claims.h) */
+    if (rl->kind != REQ_CLAIM && s == st_session_of(r))
+        payload = st_claims_keep_fresh(r, st_session_of(r), rl->kind == REQ_ROLE ? ST_CLAIM_ROLE
+                                       : rl->kind == REQ_PERMISSION ? ST_CLAIM_PERM : ST_CLAIM_EV);
     match = evaluate(r, rl, payload);
     if (match == rl->negated)
         record(r, rl, payload);

@@ -7,7 +7,10 @@
  * full verifySession way (st_session_load, with the directory's anti-CSRF rule and its
  * SuperTokensCheckDatabase), once per request. That early look changes nothing in the answer: a replacement token the core may
  * hand out is left for authentication to send, and a refused token only means "no claims".
- * Requests that authentication already let through anonymously have no claims.
+ * Requests that authentication already let through anonymously have no claims. After
+ * authorization the session is the one a Require line may have refreshed (recipe_claims.c), so
+ * later expressions (Header expr=, per-directory RewriteCond) see the refetched claims; this
+ * early look never refetches (that needs a regenerated token only authentication may send).
  */
 #include "request/expr.h"
 #include "request/authz.h"

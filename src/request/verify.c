@@ -10,6 +10,7 @@
 #include "request/open_paths.h"
 #include "request/setup_report.h"
 #include "core/stats.h"
+#include "request/recipe_claims.h"
 #include "token/cookie.h"
 #include "core/core.h"
 #include "token/front_token.h"
@@ -278,6 +279,13 @@ const json_t *st_session_payload(const st_session *s)
     return s && s->jwt ? st_jwt_user_data(s->jwt) : NULL;
 }
 
+st_session *st_session_of(request_rec *r)
+{
+    void *v = NULL;
+    apr_pool_userdata_get(&v, ST_SESSION_KEY, r->pool);
+    return v;
+}
+
 const st_session *st_session_get(request_rec *r)
 {
     for (; r; r = r->main ? r->main : r->prev) {
@@ -461,8 +469,10 @@ int st_session_check_user_id(request_rec *r)
     s = apr_pcalloc(r->pool, sizeof(*s));
     st = st_session_load(r, dc->anti_csrf_check, st_dcfg_check_database(dc), s);
     count_outcome(st, st == ST_SESSION_NONE && !st_dcfg_session_required(dc));
-    if (st == ST_SESSION_OK)
-        return publish(r, s);
+    if (st == ST_SESSION_OK) {
+        int rc = st_claims_require_verified(r, s);   /* SuperTokensEmailVerification required */
+        return rc == OK ? publish(r, s) : rc;
+    }
     if (st == ST_SESSION_NONE && !st_dcfg_session_required(dc))
         return pass_anonymously(r);
     /* a sub-request (an SSI include) sends no answer of its own: its parent shows the failure */

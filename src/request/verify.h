@@ -45,6 +45,9 @@ const json_t *st_session_payload(const st_session *s);
 
 /* The session verified for r (or its main/previous request); NULL if none. */
 const st_session *st_session_get(request_rec *r);
+/* The session published for r itself (not its parents), which a claim refetch may update;
+ * NULL if none. */
+st_session *st_session_of(request_rec *r);
 
 /* All Cookie header lines of r joined with "; " (the SDK sees one header); NULL if none. */
 const char *st_request_cookies(request_rec *r);

@@ -40,6 +40,7 @@ function buildRoutes({ sessions, users, keys, roles, ev }) {
       { appSpecificMethods: ['PUT'] }),
     r('/user/id', { GET: (q) => users.getUserById(q) }, { appSpecific: true }),
     r('/users/by-accountinfo', { GET: (q) => users.byAccountInfo(q) }),
+    r('/users', { GET: (q) => users.listUsers(q) }),
     r('/recipe/multitenancy/tenant/v2', { GET: (q) => users.tenantConfig(q) }, { tenantNotFoundIsJson: true }),
     r('/recipe/role', { PUT: (q) => roles.createRole(q) }, app),
     r('/recipe/role/remove', { POST: (q) => roles.deleteRole(q) }, app),

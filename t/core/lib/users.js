@@ -1,6 +1,7 @@
 'use strict';
 // Owns: the EmailPassword recipe and user endpoints of the core double
 // (webserver/api/emailpassword/*.java, core/GetUserByIdAPI, core/ListUsersByAccountInfoAPI,
+// core/UsersAPI (the paginated list),
 // multitenancy tenant/v2) and the core's <user> JSON (AuthRecipeUserInfo.toJson), whose
 // loginMethods[].verified comes from the email verification table.
 // Passwords are stored as salted scrypt hashes.
@@ -14,6 +15,18 @@ const scrypt = promisify(crypto.scrypt);
 const SCRYPT = { N: 4096, r: 8, p: 1 }; // cheap on purpose: tests sign up many users
 
 const normaliseEmail = (e) => e.trim().toLowerCase(); // Utils.normaliseEmail
+
+const USER_PAGINATION_LIMIT = 500; // AuthRecipe.USER_PAGINATION_LIMIT
+// RECIPE_ID.getEnumFromString's names
+const KNOWN_RECIPES = ['emailpassword', 'thirdparty', 'passwordless', 'webauthn'];
+
+// UserPaginationToken.extractTokenInfo: base64 of "<userId>;<timeJoined>"; null when invalid.
+function paginationTokenInfo(token) {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(token)) return null;
+  const parts = Buffer.from(token, 'base64').toString().split(';');
+  if (parts.length !== 2 || !/^[+-]?\d+$/.test(parts[1])) return null;
+  return { userId: parts[0], timeJoined: Number(parts[1]) };
+}
 
 async function hashPassword(password) {
   const salt = crypto.randomBytes(16);
@@ -182,6 +195,55 @@ class UserApi {
     }
     users.sort((a, b) => a.timeJoined - b.timeJoined);
     return json({ status: 'OK', users: users.map((u) => this.userJson(req.appId, u, gte(req.cdi, '4.0') ? req.cdi : '4.0')) });
+  }
+
+  // GET /{t}/users?limit=&timeJoinedOrder=&paginationToken=&includeRecipeIds=&email= (UsersAPI):
+  // the tenant's users, oldest first unless DESC, at most `limit` (default 100, at most 500
+  // without a search), then nextPaginationToken = base64("<userId>;<timeJoined>") of the next one
+  // (UserPaginationToken). `email` is the dashboard search: ';'-separated prefixes, lower-cased.
+  listUsers(req) {
+    const recipes = query(req.query, 'includeRecipeIds', true);
+    for (const id of recipes === null ? [] : recipes.split(',').map((x) => x.trim())) {
+      if (!KNOWN_RECIPES.includes(id)) throw bad(`Unknown recipe ID: ${id}`);
+    }
+    const token = query(req.query, 'paginationToken', true);
+    const limitText = query(req.query, 'limit', true);
+    let limit = null;
+    if (limitText !== null) {
+      limit = /^[+-]?\d+$/.test(limitText) ? Number(limitText) : NaN;
+      if (!Number.isSafeInteger(limit) || limit > 2147483647 || limit < -2147483648) {
+        throw bad("Field name 'limit' must be an int in the GET request");
+      }
+    }
+    const order = query(req.query, 'timeJoinedOrder', true) ?? 'ASC';
+    if (order !== 'ASC' && order !== 'DESC') throw bad('timeJoinedOrder can be either ASC OR DESC');
+    const emails = (query(req.query, 'email', true) ?? '').split(';').map((e) => e.toLowerCase().trim()).filter(Boolean);
+    const search = emails.length > 0;
+    if (limit !== null) {
+      if (limit > USER_PAGINATION_LIMIT && !search) throw bad(`max limit allowed is ${USER_PAGINATION_LIMIT}`);
+      if (limit < 1) throw bad('limit must a positive integer with min value 1');
+    } else limit = 100;
+    const sign = order === 'ASC' ? 1 : -1;
+    // ORDER BY time_joined <order>, user_id DESC, as the core's query
+    const cmp = (a, b) => sign * (a.timeJoined - b.timeJoined) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+    let list = [...this.users(req.appId).values()].filter((u) => u.tenantIds.includes(req.tenantId)
+      && (recipes === null || recipes.split(',').map((x) => x.trim()).includes('emailpassword'))
+      && (!search || emails.some((e) => u.email.startsWith(e))));
+    list.sort(cmp);
+    if (token !== null) {
+      const from = paginationTokenInfo(token);
+      if (from === null) throw bad('invalid pagination token');
+      list = list.filter((u) => cmp(u, { id: from.userId, timeJoined: from.timeJoined }) >= 0);
+    }
+    // before CDI 4.0 each entry is {recipeId, user} (toJsonWithoutAccountLinking)
+    const entry = (u) => (gte(req.cdi, '4.0') ? this.userJson(req.appId, u, req.cdi)
+      : { recipeId: 'emailpassword', user: this.userJson(req.appId, u, req.cdi) });
+    const out = { status: 'OK', users: list.slice(0, limit).map(entry) };
+    if (list.length > limit) {
+      const next = list[limit];
+      out.nextPaginationToken = Buffer.from(`${next.id};${next.timeJoined}`).toString('base64');
+    }
+    return json(out);
   }
 
   // GET /{t}/recipe/multitenancy/tenant/v2: every recipe enabled, so no firstFactors key.

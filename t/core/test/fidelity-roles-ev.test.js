@@ -296,4 +296,23 @@ describe('supertokens-node 24.0.3 UserRoles + EmailVerification against the core
     const g = await get('/auth/user/email/verify', s.at, EVH);
     assert.equal(g.text, '{"status":"OK","isVerified":false}');
   });
+
+  it('getUsersOldestFirst / getUsersNewestFirst: the SDK pages through GET /{t}/users', async () => {
+    await post('/auth/signup', form('bea@example.com', 'abcd1234'), null, EP);
+    await post('/auth/signup', form('cid@example.com', 'abcd1234'), null, EP);
+    await ctl('reset', {});
+    const first = await supertokens.getUsersOldestFirst({ tenantId: 'public', limit: 2 });
+    assert.equal(first.users.length, 2);
+    assert.equal(first.users[0].emails[0], 'ann@example.com');
+    assert.equal(typeof first.nextPaginationToken, 'string');
+    assert.equal(first.users[0].loginMethods[0].recipeUserId.getAsString(), s.user.id);
+    const seen = await lastCall('/public/users');
+    assert.equal(seen.method, 'GET');
+    assert.deepEqual(seen.query, { limit: '2', timeJoinedOrder: 'ASC' });
+    const rest = await supertokens.getUsersOldestFirst({ tenantId: 'public', limit: 2, paginationToken: first.nextPaginationToken });
+    assert.deepEqual(rest.users.map((u) => u.emails[0]), ['cid@example.com']);
+    assert.equal(rest.nextPaginationToken, undefined);
+    const newest = await supertokens.getUsersNewestFirst({ tenantId: 'public' });
+    assert.deepEqual(newest.users.map((u) => u.emails[0]), ['cid@example.com', 'bea@example.com', 'ann@example.com']);
+  });
 });

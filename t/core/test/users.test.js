@@ -131,4 +131,42 @@ describe('core double: EmailPassword and users (protocol.md §3.4)', () => {
     const n = (await ep('POST', '/public/recipe/signup', { email: 'new@example.com', password: 'abcd1234' }, { 'cdi-version': '5.2' })).json;
     assert.ok(!('webauthn' in n.user), 'webauthn only from CDI 5.3');
   });
+
+  it('GET /{t}/users: the tenant\'s users oldest first, pages with nextPaginationToken, DESC, email search', async () => {
+    const all = (await cdi(port, 'GET', '/users')).json;
+    assert.deepEqual(Object.keys(all), ['status', 'users']);
+    assert.equal(all.status, 'OK');
+    const times = all.users.map((u) => u.timeJoined);
+    assert.deepEqual(times, [...times].sort((a, b) => a - b));
+    assert.ok(all.users.every((u) => u.tenantIds.includes('public')));
+    assert.deepEqual(Object.keys(all.users[0]), USER_KEYS);
+    assert.ok(all.users.length >= 4);
+    const p1 = (await cdi(port, 'GET', '/public/users?limit=2')).json;
+    assert.deepEqual(Object.keys(p1), ['status', 'users', 'nextPaginationToken']);
+    assert.deepEqual(p1.users, all.users.slice(0, 2));
+    const third = all.users[2];
+    assert.equal(Buffer.from(p1.nextPaginationToken, 'base64').toString(), `${third.id};${third.timeJoined}`);
+    const p2 = (await cdi(port, 'GET', `/users?limit=2&paginationToken=${encodeURIComponent(p1.nextPaginationToken)}`)).json;
+    assert.deepEqual(p2.users, all.users.slice(2, 4));
+    const desc = (await cdi(port, 'GET', '/users?timeJoinedOrder=DESC')).json.users.map((u) => u.timeJoined);
+    assert.deepEqual(desc, [...times].reverse());
+    assert.deepEqual((await cdi(port, 'GET', '/tenant1/users')).json.users.map((u) => u.tenantIds), [['tenant1']]);
+    const found = (await cdi(port, 'GET', '/users?email=JANE')).json.users;
+    assert.deepEqual(found.map((u) => u.emails[0]), ['jane@example.com']);
+    assert.deepEqual((await cdi(port, 'GET', '/users?includeRecipeIds=thirdparty')).json.users, []);
+    const old = (await cdi(port, 'GET', '/users?limit=1', undefined, { 'cdi-version': '3.0' })).json;
+    assert.deepEqual(Object.keys(old.users[0]), ['recipeId', 'user']);
+  });
+
+  it('GET /users: input errors with the core\'s texts', async () => {
+    const cases = [['limit=0', 'limit must a positive integer with min value 1'], ['limit=501', 'max limit allowed is 500'],
+      ['limit=ten', "Field name 'limit' must be an int in the GET request"],
+      ['timeJoinedOrder=asc', 'timeJoinedOrder can be either ASC OR DESC'],
+      ['includeRecipeIds=magic', 'Unknown recipe ID: magic'], ['paginationToken=bm90YXRva2Vu', 'invalid pagination token']];
+    for (const [q, msg] of cases) {
+      const r = await cdi(port, 'GET', `/users?${q}`);
+      assert.equal(r.status, 400, q);
+      assert.equal(r.text, `${msg}\n`, q);
+    }
+  });
 });
