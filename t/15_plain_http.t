@@ -169,7 +169,8 @@ is(scalar(my @none = cookies_of($r)), 0, '... and no cookie is touched');
 Apache::TestRequest::module('plain');
 $u = sign_up('signout');
 my @signout_ok = (@nav, Origin => $origin, 'Content-Type' => 'application/x-www-form-urlencoded');
-for my $attempt ([Origin => 'http://evil.example'], [Origin => 'null'], [Origin => "http://localhost:$port{plain_domains}"],
+for my $attempt ([Origin => 'http://evil.example'], [Origin => 'null', 'Sec-Fetch-Site' => 'cross-site'],
+                 [Origin => "http://localhost:$port{plain_domains}"], [Origin => 'http://evil.example', 'Sec-Fetch-Site' => 'same-origin'],
                  ['Sec-Fetch-Site' => 'cross-site'], []) {
     my %h = (@nav, @$attempt);
     delete $h{'Sec-Fetch-Site'} unless grep { $_ eq 'Sec-Fetch-Site' } @$attempt;
@@ -192,6 +193,11 @@ like(cookie_line($r, 'sRefreshToken'), qr/^sRefreshToken=; Path=\/auth\/session\
 $r = fdi_refresh($u->{refresh});
 ok($r->code == 401 && $r->content eq '{"message":"unauthorised"}', '... and the session is revoked in the core: its refresh token is refused')
     or diag $r->code . ' ' . $r->content;
+
+$u = sign_up('signout-null');
+$r = POST '/auth/signout?redirectToPath=%2Fpublic%2Findex.html', @nav, Origin => 'null', Cookie => "sAccessToken=$u->{access}", content => '';
+ok($r->code == 303 && cookie_line($r, 'sAccessToken') =~ /^sAccessToken=;/,
+   'Origin: null (a page with Referrer-Policy: no-referrer) and Sec-Fetch-Site same-origin: signed out');
 
 $u = sign_up('signout-field');
 $r = POST '/auth/signout', @signout_ok, Cookie => "sAccessToken=$u->{access}", content => 'redirectToPath=%2Fphp%2Fform.php%3Fdone%3D1';
@@ -237,8 +243,8 @@ is($r->header('X-Frame-Options'), 'DENY', '... X-Frame-Options DENY');
 my ($nonce) = $csp =~ /script-src 'nonce-([0-9a-f]{32})'/;
 ok($nonce && $csp =~ /style-src 'nonce-$nonce'/, '... scripts and styles only under a per-response nonce');
 my $page = $r->content;
-like($page, qr{<title>Sign in - Plain &lt;App&gt; &amp; Co</title>}, '... the escaped SuperTokensAppName in the title');
-like($page, qr{<p class="st-app">Plain &lt;App&gt; &amp; Co</p>}, '... and above the heading');
+like($page, qr{<title>Sign in - Acme Intranet &amp; &lt;Tools&gt;</title>}, '... the escaped SuperTokensAppName in the title');
+like($page, qr{<p class="st-app">Acme Intranet &amp; &lt;Tools&gt;</p>}, '... and above the heading');
 like($page, qr{<a id="st-forgot" href="/auth/reset-password">Forgot password\?</a>}, '... a "Forgot password?" link');
 like($page, qr{id="st-toggle"[^>]*>Create an account<}, '... "Create an account" (sign-up is on)');
 like($page, qr{<label for="st-email">Email</label><input id="st-email"[^>]*aria-describedby="st-email-error"},
@@ -262,7 +268,7 @@ $r = GET '/auth/reset-password', @nav;
 like($r->content, qr{<h1>Reset your password</h1>.*id="st-email".*Email me a link}s, 'reset page without a token: the request form');
 like($r->content, qr{<a id="st-signin" href="/auth">Back to sign in</a>}, '... with a way back to sign in');
 $r = GET '/auth/reset-password?token=abc', @nav;
-like($r->content, qr{<h1>Choose a new password</h1>.*id="st-password"}s, 'reset page with a token: the new-password form');
+like($r->content, qr{<h1 id="st-title">Choose a new password</h1>.*id="st-password"}s, 'reset page with a token: the new-password form');
 like($r->content, qr{id="st-done" role="status"}, '... success is a status message, not an alert');
 my $known = api('/auth/user/password/reset/token', form(email => $u->{email}));
 my $unknown = api('/auth/user/password/reset/token', form(email => unique_email('nobody')));

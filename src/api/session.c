@@ -244,13 +244,15 @@ int st_api_refresh_navigation(request_rec *r, const st_api_call *call)
 }
 
 /* Logout CSRF: a page of another site must not sign the user out. The Origin (sent by browsers
- * with every form POST) must be the API's or the website's; without it, Sec-Fetch-Site must say
- * same-origin or same-site. Neither header: refused. */
+ * with every form POST) must be the API's or the website's. Browsers send "Origin: null" instead
+ * when the page has Referrer-Policy: no-referrer (and from sandboxed frames); without an Origin
+ * or with null, Sec-Fetch-Site (which a page cannot set) must say same-origin or same-site.
+ * Neither header: refused. */
 static int signout_from_this_site(request_rec *r, const st_server_conf *sc)
 {
     const char *origin = apr_table_get(r->headers_in, "Origin");
     const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-    if (origin)
+    if (origin && strcmp(origin, "null") != 0)
         return (sc->api_domain && strcasecmp(origin, sc->api_domain) == 0)
             || (sc->website_domain && strcasecmp(origin, sc->website_domain) == 0);
     return site && (strcasecmp(site, "same-origin") == 0 || strcasecmp(site, "same-site") == 0);

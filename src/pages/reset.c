@@ -27,7 +27,7 @@ static const char request_form[] =
     "<button id=\"st-submit\" class=\"st-primary\" type=\"submit\">Email me a link</button></form>";
 
 static const char new_password_form[] =
-    "<h1>Choose a new password</h1>"
+    "<h1 id=\"st-title\">Choose a new password</h1>"
     "<div class=\"st-msg st-good\" id=\"st-done\" role=\"status\"></div>"
     "<form id=\"st-form\" novalidate>"
     "<div class=\"st-msg st-bad\" id=\"st-general\" role=\"alert\"></div>"
@@ -58,7 +58,7 @@ static const char new_password_script[] =
     " post(tenant()+'/user/password/reset',{method:'token',token:q.get('token')||'',"
     "formFields:[{id:'password',value:$('st-password').value}]})\n"
     " .then(function(res){var b=res.body;busy(false);\n"
-    "  if(res.code===200&&b.status==='OK'){$('st-form').hidden=true;"
+    "  if(res.code===200&&b.status==='OK'){$('st-form').hidden=true;$('st-title').textContent='Password changed';"
     "say('st-done','Your password was changed. You can sign in with it now.');$('st-signin').focus();return;}\n"
     "  if(b.status==='FIELD_ERROR'){fieldError('password',b.formFields[0].error);$('st-password').focus();return;}\n"
     "  if(b.status==='RESET_PASSWORD_INVALID_TOKEN_ERROR'){say('st-general','This link has expired or was already used.');"
