@@ -263,6 +263,13 @@ $r = GET '/auth?redirectToPath=%2Fphp%2Fserver.php%3Fx%3D1', @nav, Cookie => "sA
 ok($r->code == 302 && $r->header('Location') eq '/php/server.php?x=1', 'a signed-in user opening the sign-in page goes straight to redirectToPath');
 $r = GET '/auth?redirectToPath=%2F%2Fevil.example', @nav, Cookie => "sAccessToken=$u->{access}";
 ok($r->code == 302 && $r->header('Location') eq '/', '... a hostile redirectToPath becomes "/"');
+expire();
+$r = GET '/auth?redirectToPath=%2Fphp%2Fserver.php', @nav, Cookie => "sAccessToken=$u->{access}";
+ok($r->code == 303 && $r->header('Location') eq '/auth/session/refresh?redirectToPath=%2Fphp%2Fserver.php',
+   '... with an expired access token: through the navigation refresh (the form only if that fails)')
+    or diag $r->code . ' ' . ($r->header('Location') // '');
+$r = GET '/auth?redirectToPath=%2Fphp%2Fserver.php', @nav, Cookie => "sAccessToken=$u->{access}; sNavRefresh=1";
+ok($r->code == 200 && $r->content =~ /id="st-form"/, '... but not while the loop guard is set: the form');
 
 $r = GET '/auth/reset-password', @nav;
 like($r->content, qr{<h1>Reset your password</h1>.*id="st-email".*Email me a link}s, 'reset page without a token: the request form');

@@ -58,16 +58,22 @@ static const char signin_script[] =
     "$('st-email').focus();\n";
 
 /* A signed-in user is sent on to redirectToPath (validated; "/" otherwise) instead of seeing
- * the form. Returns the redirect status, or DECLINED to show the page. */
+ * the form; one whose access token expired goes there through the navigation refresh, so only a
+ * failed refresh shows the form. Returns the redirect status, or DECLINED to show the page. */
 static int redirect_if_signed_in(request_rec *r)
 {
     apr_table_t *args = NULL;
+    const char *target;
     st_session s;
-    if (st_session_load(r, 0, 0, &s) != ST_SESSION_OK)
+    st_session_status st = st_session_load(r, 0, 0, &s);
+
+    if (st != ST_SESSION_OK && st != ST_SESSION_TRY_REFRESH)
         return DECLINED;
     ap_args_to_table(r, &args);
-    apr_table_setn(r->headers_out, "Location",
-                   st_redirect_path(r->pool, args ? apr_table_get(args, "redirectToPath") : NULL, "/"));
+    target = st_redirect_path(r->pool, args ? apr_table_get(args, "redirectToPath") : NULL, "/");
+    if (st == ST_SESSION_TRY_REFRESH)
+        return st_session_refresh_navigation(r, st, &s, target);
+    apr_table_setn(r->headers_out, "Location", target);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     return HTTP_MOVED_TEMPORARILY;
 }

@@ -416,13 +416,15 @@ static int navigation_refresh_allowed(request_rec *r, const st_server_conf *sc, 
  * valid: the browser goes there and comes back (api/session.c, st_api_refresh_navigation).
  * 307 keeps a form POST's method and body; the Location is relative, so the browser stays on
  * the host it asked (where the refresh cookie was set). */
-static int redirect_to_refresh(request_rec *r, const st_server_conf *sc)
+int st_session_refresh_navigation(request_rec *r, st_session_status st, const st_session *s,
+                                  const char *return_path)
 {
-    const char *here = r->args ? apr_pstrcat(r->pool, r->parsed_uri.path, "?", r->args, NULL)
-                               : r->parsed_uri.path;
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    if (st != ST_SESSION_TRY_REFRESH || !navigation_refresh_allowed(r, sc, s))
+        return DECLINED;
     apr_table_setn(r->headers_out, "Location",
                    apr_pstrcat(r->pool, st_cfg_api_base_path(sc), "/session/refresh?redirectToPath=",
-                               st_uri_encode_component(r->pool, here ? here : "/"), NULL));
+                               st_uri_encode_component(r->pool, return_path), NULL));
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     st_out_nav_guard(r, sc, 1);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10402)
@@ -441,8 +443,11 @@ static int unauthenticated(request_rec *r, st_dir_conf *dc, st_session_status st
         return pass_anonymously(r);
     case ST_UNAUTH_REDIRECT:
         if (!st_request_is_api_like(r)) {
-            if (st == ST_SESSION_TRY_REFRESH && navigation_refresh_allowed(r, sc, s))
-                return redirect_to_refresh(r, sc);
+            const char *here = r->args ? apr_pstrcat(r->pool, r->parsed_uri.path, "?", r->args, NULL)
+                                       : r->parsed_uri.path;
+            int rc = st_session_refresh_navigation(r, st, s, here ? here : "/");
+            if (rc != DECLINED)
+                return rc;
             if (st == ST_SESSION_UNAUTHORISED_CLEAR)
                 st_out_clear_all(r, sc);
             return redirect_to_login(r);

@@ -45,6 +45,16 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
  */
 st_session_status st_session_load_authentic(request_rec *r, st_session *out);
 
+/*
+ * The navigation refresh (SuperTokensUnauthAction redirect): when st is TRY_REFRESH only
+ * because the cookie's access token expired, anti-csrf is not via-token and no refresh ran in
+ * the last 10 s (the sNavRefresh guard), send the browser to
+ * {apiBasePath}/session/refresh?redirectToPath=<return_path> (303 for GET, 307 otherwise) and
+ * set the guard; returns that status. DECLINED when a refresh does not apply.
+ */
+int st_session_refresh_navigation(request_rec *r, st_session_status st, const st_session *s,
+                                  const char *return_path);
+
 /* Answer r for a non-OK status as supertokens-node does; returns DONE. */
 int st_session_reply_error(request_rec *r, st_session_status status, const st_session *s);
 
