@@ -323,6 +323,8 @@ static int plain_signout(request_rec *r, const st_server_conf *sc)
     target = st_redirect_path(r->pool, signout_target(r), NULL);
     st = st_session_load_authentic(r, &s);
     if (st == ST_SESSION_CORE_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10409)
+                      "sign-out: no signing keys from the core to check the access token; nothing cleared");
         apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
         return s.core_status == HTTP_INTERNAL_SERVER_ERROR ? HTTP_INTERNAL_SERVER_ERROR : HTTP_SERVICE_UNAVAILABLE;
     }
