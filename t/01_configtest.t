@@ -17,6 +17,15 @@ SuperTokensAPIDomain http://localhost:3001
 SuperTokensWebsiteDomain http://localhost:3000
 EOC
 
+# SuperTokensPageStylesheet files: a good one (relative to ServerRoot), one over 64 KiB, one that
+# would close the page's <style> element
+for (['pages.css', "main { color: #333 }\n"], ['big.css', ('/* padding */' x 6000) . "\n"],
+     ['escape.css', "main{}</STYLE><script>alert(1)</script>\n"]) {
+    open my $fh, '>', "$dir/$_->[0]" or die $!;
+    print $fh $_->[1];
+    close $fh;
+}
+
 sub configtest {
     my ($body) = @_;
     my $file = "$dir/test.conf";
@@ -112,6 +121,25 @@ my @bad = (
      qr/SuperTokensEmailUnverifiedRefetch: 'Off' is not a whole number of seconds/],
     ['roles max age over a year', "${good}<Location />\nSuperTokensRolesMaxAge 99999999\n</Location>\n",
      qr/SuperTokensRolesMaxAge: '99999999' must be a whole number of seconds from 0 to 31622400/],
+    # apps without a JavaScript frontend (issue 15)
+    ['SuperTokensSignUp not a flag', "${good}SuperTokensSignUp sometimes\n", qr/SuperTokensSignUp must be On or Off/],
+    ['sign-up domain with an @', "${good}SuperTokensSignUpEmailDomains \@example.com\n",
+     qr/SuperTokensSignUpEmailDomains: '\@example.com' is not a domain name/],
+    ['sign-up domain not a host name', "${good}SuperTokensSignUpEmailDomains example.com exa_mple.org\n",
+     qr/SuperTokensSignUpEmailDomains: 'exa_mple.org' is not a domain name/],
+    ['sign-up domain without a value', "${good}SuperTokensSignUpEmailDomains\n",
+     qr/SuperTokensSignUpEmailDomains/],
+    ['SuperTokensEmailClaim not a flag', "${good}SuperTokensEmailClaim email\n", qr/SuperTokensEmailClaim must be On or Off/],
+    ['page stylesheet missing', "${good}SuperTokensPageStylesheet /nonexistent/pages.css\n",
+     qr/SuperTokensPageStylesheet: '\/nonexistent\/pages.css' is not a readable file/],
+    ['page stylesheet is a directory', "${good}SuperTokensPageStylesheet $dir\n",
+     qr/SuperTokensPageStylesheet: '\Q$dir\E' is not a readable file/],
+    ['page stylesheet too big', "${good}SuperTokensPageStylesheet $dir/big.css\n",
+     qr/SuperTokensPageStylesheet: '\Q$dir\E\/big.css' is larger than 64 KiB/],
+    ['page stylesheet closing the style element', "${good}SuperTokensPageStylesheet $dir/escape.css\n",
+     qr/SuperTokensPageStylesheet: '\Q$dir\E\/escape.css' must not contain '<\/style'/],
+    ['sign-up off in a <Location>', "${good}<Location />\nSuperTokensSignUp Off\n</Location>\n",
+     qr/SuperTokensSignUp not allowed in <Location> context/],
 );
 
 # AuthType SuperTokens where no core is configured (config/sections.c); messages name the
@@ -174,6 +202,10 @@ SuperTokensRecipes session emailpassword userroles emailverification
 SuperTokensEmailVerification required
 SuperTokensEmailVerificationDelivery log-full
 SuperTokensRSAAcceleration Off
+SuperTokensSignUp Off
+SuperTokensSignUpEmailDomains example.com .Corp.Example.org
+SuperTokensEmailClaim On
+SuperTokensPageStylesheet pages.css
 <Location /x>
     AuthType SuperTokens
     Require valid-user

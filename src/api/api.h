@@ -28,6 +28,7 @@ struct st_api_route {
     const char *path;            /* after the base path, e.g. "/session/refresh" */
     int recipe;                  /* ST_RECIPE_* bit that must be enabled */
     st_api_fn fn;
+    int navigation_only;         /* 1: only for browser navigations (not st_request_is_api_like) */
 };
 
 /* The route r asks for on this vhost, or NULL. tenant_out may be NULL. */
@@ -65,9 +66,18 @@ int st_api_ev_is_verified(request_rec *r, const st_api_call *call);
 
 /* session.c */
 /* Create a session at the core for recipe_user_id and write its tokens the way st-auth-mode
- * asks (headers when absent). OK, or DONE after an error answer was sent. */
-int st_api_create_session(request_rec *r, const char *tenant_id, const char *recipe_user_id);
+ * asks (headers when absent). email (may be NULL) becomes the access token's "email" claim
+ * with SuperTokensEmailClaim On. OK, or DONE after an error answer was sent. */
+int st_api_create_session(request_rec *r, const char *tenant_id, const char *recipe_user_id,
+                          const char *email);
+/* POST {B}/session/refresh; a navigation with ?redirectToPath= is a navigation refresh. */
 int st_api_refresh(request_rec *r, const st_api_call *call);
+/* GET or POST {B}/session/refresh?redirectToPath= from a browser navigation: rotate the
+ * refresh cookie, then 303/307 back to the (validated) path, or 302 to sign in. */
+int st_api_refresh_navigation(request_rec *r, const st_api_call *call);
+/* POST {B}/signout: the FDI sign-out; from an HTML form (a navigation), the plain sign-out. */
 int st_api_signout(request_rec *r, const st_api_call *call);
+/* GET {B}/signout from a navigation: a page with a sign-out button. */
+int st_api_signout_page(request_rec *r, const st_api_call *call);
 
 #endif

@@ -48,11 +48,26 @@ static int read_form(request_rec *r, const json_t *body, const st_form *form, co
     }
 }
 
-/* Shared tail of sign-in and sign-up: a session for the user, then the OK body. */
-static int signed_in(request_rec *r, const st_api_call *call, const json_t *reply)
+/* The email of the user's login method recipe_user_id, as the core keeps it (normalised); NULL
+ * when the user object has none. */
+static const char *login_method_email(const json_t *user, const char *recipe_user_id)
+{
+    const json_t *methods = json_object_get(user, "loginMethods"), *m;
+    size_t i;
+    json_array_foreach(methods, i, m) {
+        const char *id = st_json_string(m, "recipeUserId");
+        if (id && strcmp(id, recipe_user_id) == 0)
+            return st_json_string(m, "email");
+    }
+    return NULL;
+}
+
+/* Shared tail of sign-in and sign-up: a session for the user, then the OK body. form_email is
+ * the form's (trimmed) email, used for the email claim when the user object has none. */
+static int signed_in(request_rec *r, const st_api_call *call, const json_t *reply, const char *form_email)
 {
     const json_t *user = json_object_get(reply, "user");
-    const char *recipe_user_id = st_json_string(reply, "recipeUserId");
+    const char *recipe_user_id = st_json_string(reply, "recipeUserId"), *email;
     json_t *body;
     int rc;
 
@@ -64,7 +79,8 @@ static int signed_in(request_rec *r, const st_api_call *call, const json_t *repl
     }
     if (recipe_user_id == NULL)
         recipe_user_id = st_json_string(user, "id");
-    if ((rc = st_api_create_session(r, call->tenant_id, recipe_user_id)) != OK)
+    email = login_method_email(user, recipe_user_id);
+    if ((rc = st_api_create_session(r, call->tenant_id, recipe_user_id, email ? email : form_email)) != OK)
         return rc;
     body = json_pack("{s:s,s:O}", "status", "OK", "user",
                      st_fdi_user(r->pool, user, st_fdi_wants_user_object(apr_table_get(r->headers_in, "fdi-version"))));
@@ -99,6 +115,24 @@ static void log_account_event(request_rec *r, const st_api_call *call, const cha
                   ap_escape_logitem(r->pool, call->tenant_id), r->useragent_ip);
 }
 
+/* SuperTokensSignUp Off, or an email outside SuperTokensSignUpEmailDomains: refused before the
+ * core is asked, with the status supertokens-node's signUpPOST returns when sign-up is not
+ * allowed; supertokens-web-js hands {status, reason} to the app and the prebuilt UI and the
+ * built-in page show the reason. The same answer whether or not the account exists. */
+static int sign_up_refused(request_rec *r, const st_api_call *call, const char *email)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    int off = !st_cfg_sign_up(sc);
+    log_account_event(r, call, email, off ? "sign-up refused: SuperTokensSignUp Off"
+                      : "sign-up refused: the email's domain is not in SuperTokensSignUpEmailDomains");
+    st_stats_inc(ST_STAT_SIGNUP_REFUSED);
+    return st_send_json(r, HTTP_OK, off
+        ? "{\"status\":\"SIGN_UP_NOT_ALLOWED\",\"reason\":\"Sign-up is disabled. "
+          "Please ask an administrator for an account.\"}"
+        : "{\"status\":\"SIGN_UP_NOT_ALLOWED\",\"reason\":\"Sign-up is not open to this email "
+          "address. Please use your organisation's email address or ask an administrator.\"}");
+}
+
 /* POST {B}[/{t}]/signup or /signin: both send {email, password} to the core. */
 static int sign_in_or_up(request_rec *r, const st_api_call *call, int signup)
 {
@@ -112,6 +146,8 @@ static int sign_in_or_up(request_rec *r, const st_api_call *call, int signup)
         return rc;
     if ((rc = read_form(r, in, signup ? &st_form_signup : &st_form_signin, values)) != OK)
         return rc;
+    if (signup && !st_cfg_sign_up_allows(st_server_conf_get(r->server), values[1]))
+        return sign_up_refused(r, call, values[1]);
     body = json_pack("{s:s,s:s}", "email", values[1], "password", values[0]);
     st_json_pool_own(r->pool, body);
     if (st_core_post(r->pool, r->server,
@@ -121,7 +157,7 @@ static int sign_in_or_up(request_rec *r, const st_api_call *call, int signup)
     status = st_json_string(reply.json, "status");
     if (status && !strcmp(status, "OK")) {
         st_stats_inc(signup ? ST_STAT_SIGNUP_OK : ST_STAT_SIGNIN_OK);
-        return signed_in(r, call, reply.json);
+        return signed_in(r, call, reply.json, values[1]);
     }
     if (signup && status && !strcmp(status, "EMAIL_ALREADY_EXISTS_ERROR")) {
         log_account_event(r, call, values[1], "sign-up refused: the email already exists");

@@ -8,6 +8,7 @@
 #include "request/cors.h"
 #include "pages/login.h"
 #include "request/tokens_out.h"
+#include "request/verify.h"
 #include "token/json_util.h"
 #include "token/jwt.h"
 
@@ -19,18 +20,21 @@
 APLOG_USE_MODULE(supertokens);
 
 static const st_api_route st_routes[] = {
-    { M_POST, "/session/refresh", ST_RECIPE_SESSION, st_api_refresh },
-    { M_POST, "/signout", ST_RECIPE_SESSION, st_api_signout },
-    { M_POST, "/signup", ST_RECIPE_EMAILPASSWORD, st_api_signup },
-    { M_POST, "/signin", ST_RECIPE_EMAILPASSWORD, st_api_signin },
-    { M_GET, "/emailpassword/email/exists", ST_RECIPE_EMAILPASSWORD, st_api_email_exists },
-    { M_GET, "/signup/email/exists", ST_RECIPE_EMAILPASSWORD, st_api_email_exists },   /* old alias */
-    { M_POST, "/user/password/reset/token", ST_RECIPE_EMAILPASSWORD, st_api_reset_token },
-    { M_POST, "/user/password/reset", ST_RECIPE_EMAILPASSWORD, st_api_reset_password },
-    { M_POST, "/user/email/verify/token", ST_RECIPE_EMAILVERIFICATION, st_api_ev_token },
-    { M_POST, "/user/email/verify", ST_RECIPE_EMAILVERIFICATION, st_api_ev_verify },
-    { M_GET, "/user/email/verify", ST_RECIPE_EMAILVERIFICATION, st_api_ev_is_verified },
-    { 0, NULL, 0, NULL }
+    { M_POST, "/session/refresh", ST_RECIPE_SESSION, st_api_refresh, 0 },
+    { M_POST, "/signout", ST_RECIPE_SESSION, st_api_signout, 0 },
+    /* apps without a JavaScript frontend: the navigation refresh and the sign-out page */
+    { M_GET, "/session/refresh", ST_RECIPE_SESSION, st_api_refresh_navigation, 1 },
+    { M_GET, "/signout", ST_RECIPE_SESSION, st_api_signout_page, 1 },
+    { M_POST, "/signup", ST_RECIPE_EMAILPASSWORD, st_api_signup, 0 },
+    { M_POST, "/signin", ST_RECIPE_EMAILPASSWORD, st_api_signin, 0 },
+    { M_GET, "/emailpassword/email/exists", ST_RECIPE_EMAILPASSWORD, st_api_email_exists, 0 },
+    { M_GET, "/signup/email/exists", ST_RECIPE_EMAILPASSWORD, st_api_email_exists, 0 },   /* old alias */
+    { M_POST, "/user/password/reset/token", ST_RECIPE_EMAILPASSWORD, st_api_reset_token, 0 },
+    { M_POST, "/user/password/reset", ST_RECIPE_EMAILPASSWORD, st_api_reset_password, 0 },
+    { M_POST, "/user/email/verify/token", ST_RECIPE_EMAILVERIFICATION, st_api_ev_token, 0 },
+    { M_POST, "/user/email/verify", ST_RECIPE_EMAILVERIFICATION, st_api_ev_verify, 0 },
+    { M_GET, "/user/email/verify", ST_RECIPE_EMAILVERIFICATION, st_api_ev_is_verified, 0 },
+    { 0, NULL, 0, NULL, 0 }
 };
 
 /* The request path below the API base path ("" when it is the base itself), or NULL when
@@ -64,11 +68,14 @@ static int split_tenant(apr_pool_t *p, const char *rest, const char **tenant, co
     return 1;
 }
 
-static const st_api_route *find(const char *path, int method, int recipes)
+/* navigation: 1 when the request is a browser navigation (navigation-only routes match), -1
+ * when any route of the path will do (CORS preflights). */
+static const st_api_route *find(const char *path, int method, int recipes, int navigation)
 {
     const st_api_route *rt;
     for (rt = st_routes; rt->path; rt++)
-        if ((method < 0 || rt->method == method) && (recipes & rt->recipe) && strcmp(rt->path, path) == 0)
+        if ((method < 0 || rt->method == method) && (recipes & rt->recipe) && strcmp(rt->path, path) == 0
+            && (!rt->navigation_only || navigation != 0))
             return rt;
     return NULL;
 }
@@ -78,18 +85,19 @@ static const st_api_route *match(request_rec *r, int method, const char **tenant
     const st_server_conf *sc = st_server_conf_get(r->server);
     const char *rest, *tenant, *path;
     const st_api_route *rt;
-    int recipes;
+    int recipes, navigation;
 
     if (sc->core_urls == NULL || (rest = below_base(r, sc)) == NULL)
         return NULL;
     recipes = st_cfg_recipes(sc);
+    navigation = method < 0 ? -1 : !st_request_is_api_like(r);
     /* exact matches win over a tenant reading of the same path */
-    if ((rt = find(rest, method, recipes)) != NULL) {
+    if ((rt = find(rest, method, recipes, navigation)) != NULL) {
         if (tenant_out)
             *tenant_out = "public";
         return rt;
     }
-    if (split_tenant(r->pool, rest, &tenant, &path) && (rt = find(path, method, recipes)) != NULL) {
+    if (split_tenant(r->pool, rest, &tenant, &path) && (rt = find(path, method, recipes, navigation)) != NULL) {
         if (tenant_out)
             *tenant_out = tenant;
         return rt;

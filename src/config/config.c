@@ -39,6 +39,8 @@ void *st_create_server_conf(apr_pool_t *p, server_rec *s)
     c->recipes = -1;
     c->reset_delivery = -1;
     c->login_page = -1;
+    c->sign_up = -1;
+    c->email_claim = -1;
     c->rsa_acceleration = -1;
     c->ev_mode = -1;
     c->ev_delivery = -1;
@@ -76,6 +78,10 @@ void *st_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->reset_delivery = ST_MERGE_INT(reset_delivery);
     c->reset_command = ST_MERGE_PTR(reset_command);
     c->login_page = ST_MERGE_INT(login_page);
+    c->sign_up = ST_MERGE_INT(sign_up);
+    c->sign_up_domains = ST_MERGE_PTR(sign_up_domains);
+    c->email_claim = ST_MERGE_INT(email_claim);
+    c->page_css = ST_MERGE_PTR(page_css);
     c->rsa_acceleration = ST_MERGE_INT(rsa_acceleration);
     c->ev_mode = ST_MERGE_INT(ev_mode);
     c->ev_delivery = ST_MERGE_INT(ev_delivery);
@@ -202,6 +208,23 @@ int st_cfg_ev_required(const st_server_conf *sc)
 int st_cfg_login_page(const st_server_conf *sc)
 {
     return sc->login_page == 1;
+}
+
+int st_cfg_sign_up(const st_server_conf *sc)
+{
+    return sc->sign_up != 0;
+}
+
+int st_cfg_email_claim(const st_server_conf *sc)
+{
+    return sc->email_claim == 1;
+}
+
+int st_cfg_sign_up_allows(const st_server_conf *sc, const char *email)
+{
+    if (!st_cfg_sign_up(sc))
+        return 0;
+    return sc->sign_up_domains == NULL || st_email_domain_listed(sc->sign_up_domains, email);
 }
 
 int st_dcfg_session_required(const st_dir_conf *dc)

@@ -92,6 +92,15 @@ typedef struct {
     int ev_delivery;                     /* -1 unset; ST_RESET_LOG (default) or ST_RESET_LOG_FULL */
     const char *ev_command;              /* program that delivers verification links; NULL: log */
 
+    /* Apps without a JavaScript frontend (issue 15) */
+    int sign_up;                         /* -1 unset; default 1: the sign-up API is open */
+    apr_array_header_t *sign_up_domains; /* of const char * (lower case, ".x" = x and below);
+                                          * NULL: any email may sign up */
+    int email_claim;                     /* -1 unset; default 0: sessions the module creates
+                                          * carry an "email" claim */
+    const char *page_css;                /* SuperTokensPageStylesheet's content, read at config
+                                          * time; NULL: only the built-in style */
+
     /* Per process, not configuration: this server's JWKS cache (jwks.c), set in child_init so
      * a request does not look it up; NULL before, and without SuperTokensConnectionURI. */
     struct st_jwks_cache *jwks_cache;
@@ -126,6 +135,11 @@ typedef struct {
 } st_dir_conf;
 
 int st_cfg_login_page(const st_server_conf *sc);
+int st_cfg_sign_up(const st_server_conf *sc);
+int st_cfg_email_claim(const st_server_conf *sc);
+/* 1 when email (the form's value, trimmed) may sign up here: sign-up is on and, with
+ * SuperTokensSignUpEmailDomains, its domain is listed. */
+int st_cfg_sign_up_allows(const st_server_conf *sc, const char *email);
 
 extern const command_rec st_directives[];
 

@@ -6,10 +6,13 @@
  */
 #include "config/config.h"
 #include "config/domain.h"
+#include "token/cookie.h"
 
 #include "apr_strings.h"
 #include "apr_uri.h"
 #include "apr_lib.h"
+#include "apr_file_io.h"
+#include "httpd.h"
 
 extern module AP_MODULE_DECLARE_DATA supertokens_module;
 
@@ -528,6 +531,71 @@ static const char *set_claim_age(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+/* ---------- directive handlers: apps without a JavaScript frontend (issue 15) ---------- */
+
+static const char *set_sign_up(cmd_parms *cmd, void *d, int flag)
+{
+    (void)d;
+    srv(cmd)->sign_up = flag;
+    return NULL;
+}
+
+/* SuperTokensSignUpEmailDomains example.com .example.org ...: the form of a cookie Domain
+ * (LDH labels, a leading '.' for subdomains too), kept in lower case. */
+static const char *add_sign_up_domain(cmd_parms *cmd, void *d, const char *arg)
+{
+    st_server_conf *sc = srv(cmd);
+    char *dom = apr_pstrdup(cmd->pool, arg);
+    (void)d;
+    ap_str_tolower(dom);
+    if (strchr(dom, '@') || strcmp(dom, ".") == 0 || !st_cookie_domain_valid(dom))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a domain name (example.com, or .example.com "
+                            "for it and its subdomains)", cmd->cmd->name, arg);
+    if (sc->sign_up_domains == NULL)
+        sc->sign_up_domains = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    APR_ARRAY_PUSH(sc->sign_up_domains, const char *) = dom;
+    return NULL;
+}
+
+static const char *set_email_claim(cmd_parms *cmd, void *d, int flag)
+{
+    (void)d;
+    srv(cmd)->email_claim = flag;
+    return NULL;
+}
+
+#define ST_PAGE_CSS_MAX (64 * 1024)
+
+/* Read once at config time (a graceful restart reads it again): a regular file of at most
+ * 64 KiB that cannot close the page's <style> element. */
+static const char *set_page_stylesheet(cmd_parms *cmd, void *d, const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    apr_finfo_t fi;
+    apr_file_t *f;
+    apr_size_t got = 0;
+    char *css;
+    (void)d;
+
+    if (path == NULL || apr_stat(&fi, path, APR_FINFO_TYPE | APR_FINFO_SIZE, cmd->temp_pool) != APR_SUCCESS
+        || fi.filetype != APR_REG
+        || apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, cmd->temp_pool) != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a readable file", cmd->cmd->name, arg);
+    if (fi.size > ST_PAGE_CSS_MAX)
+        return apr_psprintf(cmd->pool, "%s: '%s' is larger than 64 KiB", cmd->cmd->name, arg);
+    css = apr_palloc(cmd->pool, (apr_size_t)fi.size + 1);
+    if (fi.size > 0 && apr_file_read_full(f, css, (apr_size_t)fi.size, &got) != APR_SUCCESS)
+        return apr_psprintf(cmd->pool, "%s: cannot read '%s'", cmd->cmd->name, arg);
+    apr_file_close(f);
+    css[got] = '\0';
+    if (strlen(css) != got)
+        return apr_psprintf(cmd->pool, "%s: '%s' contains a NUL byte", cmd->cmd->name, arg);
+    if (ap_strcasestr(css, "</style") != NULL)
+        return apr_psprintf(cmd->pool, "%s: '%s' must not contain '</style'", cmd->cmd->name, arg);
+    srv(cmd)->page_css = css;
+    return NULL;
+}
+
 #define ST_SRV RSRC_CONF
 #define ST_DIR (RSRC_CONF | ACCESS_CONF | OR_AUTHCFG)
 
@@ -582,6 +650,16 @@ const command_rec st_directives[] = {
                   "Email verification links to the error log: log (token hidden) or log-full"),
     AP_INIT_TAKE1("SuperTokensEmailVerificationCommand", set_delivery_command, NULL, ST_SRV,
                   "Program that delivers email verification links (reads email and link on stdin)"),
+
+    /* apps without a JavaScript frontend (issue 15) */
+    AP_INIT_FLAG("SuperTokensSignUp", set_sign_up, NULL, ST_SRV,
+                 "On (default): anyone may create an account; Off: sign-up is refused"),
+    AP_INIT_ITERATE("SuperTokensSignUpEmailDomains", add_sign_up_domain, NULL, ST_SRV,
+                    "Only emails of these domains may sign up (.example.com: and its subdomains)"),
+    AP_INIT_FLAG("SuperTokensEmailClaim", set_email_claim, NULL, ST_SRV,
+                 "On: sessions the module creates carry the user's email as the claim 'email'"),
+    AP_INIT_TAKE1("SuperTokensPageStylesheet", set_page_stylesheet, NULL, ST_SRV,
+                  "CSS file (at most 64 KiB) added to the built-in pages' style, read at start-up"),
 
     AP_INIT_FLAG("SuperTokensSessionRequired", set_dir_flag, NULL, ST_DIR,
                  "On: no session means 401; Off: requests without a token go on anonymously"),

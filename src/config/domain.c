@@ -243,3 +243,28 @@ int st_domains_same_site(const char *origin_a, const char *origin_b)
     apr_pool_destroy(p);
     return same;
 }
+
+int st_email_domain_listed(const apr_array_header_t *domains, const char *email)
+{
+    const char *at = email ? strrchr(email, '@') : NULL, *domain;
+    apr_size_t n;
+    int i;
+
+    if (at == NULL || domains == NULL || *(domain = at + 1) == '\0')
+        return 0;
+    n = strlen(domain);
+    for (i = 0; i < domains->nelts; i++) {
+        const char *entry = APR_ARRAY_IDX(domains, i, const char *);
+        apr_size_t k;
+        if (entry[0] != '.') {
+            if (strcasecmp(domain, entry) == 0)
+                return 1;
+            continue;
+        }
+        /* ".example.com": example.com itself, or a name ending in ".example.com" */
+        k = strlen(entry);
+        if (strcasecmp(domain, entry + 1) == 0 || (n > k && strcasecmp(domain + n - k, entry) == 0))
+            return 1;
+    }
+    return 0;
+}

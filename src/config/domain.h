@@ -7,6 +7,7 @@
 #define ST_DOMAIN_H
 
 #include "apr_pools.h"
+#include "apr_tables.h"
 
 /* Where the public suffix list lives (Debian package "publicsuffix"). */
 #define ST_PSL_FILE "/usr/share/publicsuffix/public_suffix_list.dat"
@@ -31,5 +32,10 @@ const char *st_registrable_domain(apr_pool_t *p, const char *host, const char *p
 
 /* 1 when two normalised origins share scheme and registrable domain (SameSite Lax default). */
 int st_domains_same_site(const char *origin_a, const char *origin_b);
+
+/* 1 when the domain of email (after its last '@') is in domains (const char *, lower case),
+ * compared case-insensitively: "example.com" is that domain only, ".example.com" that domain
+ * and every subdomain (as a cookie Domain). 0 without an '@' or an empty domain. */
+int st_email_domain_listed(const apr_array_header_t *domains, const char *email);
 
 #endif

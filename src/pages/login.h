@@ -1,5 +1,10 @@
 /*
- * login.h: the built-in sign-in page (SuperTokensLoginPage On) at the website base path.
+ * login.h: the built-in pages for apps without a JavaScript frontend. With SuperTokensLoginPage
+ * On: sign-in / sign-up at SuperTokensWebsiteBasePath and {websiteBasePath}/reset-password
+ * (a reset request without a token, a new password with one). On every vhost serving the API:
+ * the sign-out page at GET {apiBasePath}/signout (routed by api/router.c).
+ * Layout: login.c (which page), page.c (shared head, headers, script helpers), signin.c,
+ * reset.c, signout.c.
  */
 #ifndef ST_PAGES_LOGIN_H
 #define ST_PAGES_LOGIN_H
@@ -12,5 +17,10 @@ int st_login_page_handler(request_rec *r);
 
 /* 1 when r asks for the built-in page (it must stay reachable without a session). */
 int st_login_page_match(request_rec *r);
+
+/* The pages themselves; OK, or an HTTP status (the sign-in page redirects a signed-in user). */
+int st_page_signin(request_rec *r);
+int st_page_reset(request_rec *r);
+int st_page_signout(request_rec *r);
 
 #endif

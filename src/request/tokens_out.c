@@ -111,6 +111,16 @@ void st_out_clear_legacy_id_refresh(request_rec *r, const st_server_conf *sc)
     add_cookie(r, sc, ST_LEGACY_COOKIE, "", "/", 0);
 }
 
+void st_out_nav_guard(request_rec *r, const st_server_conf *sc, int set)
+{
+    const char *line = st_cookie_serialize(r->pool, ST_NAV_GUARD_COOKIE, set ? "1" : "", NULL, "/",
+                                           set ? apr_time_now() + apr_time_from_sec(10) : 0, 1,
+                                           st_cfg_cookie_secure(sc), "Lax");
+    /* Max-Age wins over Expires in browsers, so a client clock that is off does not matter */
+    apr_table_addn(r->err_headers_out, "Set-Cookie",
+                   apr_pstrcat(r->pool, line, set ? "; Max-Age=10" : "; Max-Age=0", NULL));
+}
+
 int st_send_json(request_rec *r, int status, const char *json)
 {
     conn_rec *c = r->connection;

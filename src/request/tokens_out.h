@@ -31,6 +31,11 @@ void st_out_clear_all(request_rec *r, const st_server_conf *sc);
 /* Clear the legacy sIdRefreshToken cookie (Path=/). */
 void st_out_clear_legacy_id_refresh(request_rec *r, const st_server_conf *sc);
 
+/* The navigation refresh's loop guard (request/verify.c): set = "sNavRefresh=1" for 10 s
+ * (Path=/, HttpOnly, SameSite=Lax), or cleared. */
+#define ST_NAV_GUARD_COOKIE "sNavRefresh"
+void st_out_nav_guard(request_rec *r, const st_server_conf *sc, int set);
+
 /* Send a JSON body with a status and return DONE (usable from any hook before the handler).
  * Also marks the response uncacheable. */
 int st_send_json(request_rec *r, int status, const char *json);

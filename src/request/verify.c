@@ -65,14 +65,43 @@ static st_jwt *parse_candidate(request_rec *r, const char *token, const char *wh
     return jwt;
 }
 
+/* §1.3: the token to verify, into s->jwt and s->transfer: the Authorization header wins over
+ * the sAccessToken cookie. 1 when one was found, 0 when none parses, -1 when the cookie is sent
+ * more than once (TRY_REFRESH for the SDK). */
+static int pick_token(request_rec *r, const char *cookies, st_session *s)
+{
+    st_jwt *from_header = parse_candidate(r, st_request_bearer(r), "Authorization"), *from_cookie;
+    int occurrences = 0;
+
+    if (from_header) {
+        s->jwt = from_header;
+        s->transfer = ST_TRANSFER_HEADER;
+        return 1;
+    }
+    from_cookie = cookies
+        ? parse_candidate(r, st_cookie_get(r->pool, cookies, "sAccessToken", &occurrences), "cookie")
+        : NULL;
+    if (from_cookie == NULL)
+        return 0;
+    if (occurrences > 1) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10049)
+                      "the request carries sAccessToken more than once");
+        return -1;
+    }
+    s->jwt = from_cookie;
+    s->transfer = ST_TRANSFER_COOKIE;
+    return 1;
+}
+
 /*
  * Local verification (§2.3 steps 3-8, §2.5). *need_core is set for a legacy token whose
  * signature did not verify but which the core may still accept.
  */
 static st_session_status verify_local(request_rec *r, const st_server_conf *sc, st_jwt *jwt,
                                       int do_csrf, const char *csrf_header, int *need_core,
-                                      int *fail_status)
+                                      st_session *s)
 {
+    int *fail_status = &s->core_status;
     int ok = 0;
     st_jwks_set *set;
     const char *err;
@@ -112,6 +141,8 @@ static st_session_status verify_local(request_rec *r, const st_server_conf *sc, 
     }
     if ((err = st_jwt_check_time(jwt, apr_time_now())) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10044) "access token rejected: %s", err);
+        /* authentic and only out of date: a navigation may refresh it (unauthenticated()) */
+        s->expired = (err == st_jwt_expired);
         return ST_SESSION_TRY_REFRESH;
     }
     /* §2.3 step 7: dynamic keys are the SDK's default (useDynamicAccessTokenSigningKey). */
@@ -201,8 +232,7 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
     const st_server_conf *sc = st_server_conf_get(r->server);
     const char *cookies = st_request_cookies(r);
     const char *csrf_header = apr_table_get(r->headers_in, "anti-csrf");
-    st_jwt *from_header, *from_cookie;
-    int occurrences = 0, do_csrf, need_core = 0;
+    int do_csrf, need_core = 0;
     st_session_status st;
 
     memset(s, 0, sizeof(*s));
@@ -210,23 +240,8 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
     if (cookies && st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL)
         return ST_SESSION_TRY_REFRESH;
 
-    from_header = parse_candidate(r, st_request_bearer(r), "Authorization");
-    from_cookie = cookies
-        ? parse_candidate(r, st_cookie_get(r->pool, cookies, "sAccessToken", &occurrences), "cookie")
-        : NULL;
-    if (from_header) {
-        s->jwt = from_header;
-        s->transfer = ST_TRANSFER_HEADER;
-    }
-    else if (from_cookie) {
-        if (occurrences > 1) {
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10049)
-                          "the request carries sAccessToken more than once");
-            return ST_SESSION_TRY_REFRESH;
-        }
-        s->jwt = from_cookie;
-        s->transfer = ST_TRANSFER_COOKIE;
-    }
+    if (pick_token(r, cookies, s) < 0)
+        return ST_SESSION_TRY_REFRESH;
 
     /* §1.7: checked for every method but GET unless forced; never for header tokens */
     do_csrf = anti_csrf_check >= 0 ? anti_csrf_check : r->method_number != M_GET;
@@ -244,7 +259,7 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
         return ST_SESSION_NONE;
 
     s->access_token = s->jwt->token;
-    st = verify_local(r, sc, s->jwt, do_csrf, csrf_header, &need_core, &s->core_status);
+    st = verify_local(r, sc, s->jwt, do_csrf, csrf_header, &need_core, s);
     if (st != ST_SESSION_OK)
         return st;
     if (need_core || check_database || s->jwt->parent_refresh_token_hash1 != NULL) {
@@ -252,6 +267,31 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
         s->db_checked = (st == ST_SESSION_OK && check_database);
     }
     return st;
+}
+
+st_session_status st_session_load_authentic(request_rec *r, st_session *s)
+{
+    const char *cookies = st_request_cookies(r);
+    st_jwks_set *set;
+    int ok;
+
+    memset(s, 0, sizeof(*s));
+    if (pick_token(r, cookies, s) <= 0)
+        return ST_SESSION_NONE;
+    /* only a signature the core's keys verify names a session; the time is not checked */
+    if (!s->jwt->alg_rs256)
+        return ST_SESSION_UNAUTHORISED;
+    if ((set = st_jwks_acquire(r, s->jwt->kid, &s->core_status)) == NULL)
+        return ST_SESSION_CORE_ERROR;
+    ok = st_jwks_verify(st_jwks_keys(set), s->jwt) != NULL;
+    st_jwks_release(set);
+    if (!ok) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10400)
+                      "access token signature did not verify (sign-out)");
+        return ST_SESSION_UNAUTHORISED;
+    }
+    s->access_token = s->jwt->token;
+    return ST_SESSION_OK;
 }
 
 int st_session_reply_error(request_rec *r, st_session_status status, const st_session *s)
@@ -341,31 +381,90 @@ int st_request_is_api_like(request_rec *r)
     return ap_strcasestr(accept, "text/html") == NULL && ap_strcasestr(accept, "application/xhtml+xml") == NULL;
 }
 
-/* 302 to {websiteDomain}{websiteBasePath}?redirectToPath=<this path>: the target is built from
- * configuration and the request's own path only, never from a Host or other header. */
-static int redirect_to_login(request_rec *r)
+const char *st_request_login_url(request_rec *r, const char *return_path)
 {
     const st_server_conf *sc = st_server_conf_get(r->server);
-    const char *here = r->args ? apr_pstrcat(r->pool, r->parsed_uri.path, "?", r->args, NULL)
-                               : r->parsed_uri.path;
-    apr_table_setn(r->headers_out, "Location",
-                   apr_pstrcat(r->pool, sc->website_domain, st_cfg_website_base_path(sc), "?redirectToPath=",
-                               st_uri_encode_component(r->pool, here ? here : "/"), NULL));
+    const char *login = apr_pstrcat(r->pool, sc->website_domain, st_cfg_website_base_path(sc), NULL);
+    return return_path == NULL ? login
+        : apr_pstrcat(r->pool, login, "?redirectToPath=", st_uri_encode_component(r->pool, return_path), NULL);
+}
+
+int st_request_redirect_to_login(request_rec *r, const char *return_path)
+{
+    apr_table_setn(r->headers_out, "Location", st_request_login_url(r, return_path));
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     return HTTP_MOVED_TEMPORARILY;
 }
 
+/* The request's own path and query, as sent: where a redirect brings the browser back to. */
+static const char *request_here(request_rec *r)
+{
+    const char *here = r->args ? apr_pstrcat(r->pool, r->parsed_uri.path, "?", r->args, NULL)
+                               : r->parsed_uri.path;
+    return here ? here : "/";
+}
+
+/* 302 to the sign-in page with redirectToPath=<this path>: the target is built from
+ * configuration and the request's own path only, never from a Host or other header. */
+static int redirect_to_login(request_rec *r)
+{
+    return st_request_redirect_to_login(r, request_here(r));
+}
+
+/* A navigation refresh may start for this expired session: cookie sessions only (a
+ * navigation sends no Authorization header), not with anti-csrf via-token (the new token
+ * could not reach a plain page), and not while the last one is less than 10 s old (its new
+ * access token did not arrive: a loop otherwise). */
+static int navigation_refresh_allowed(request_rec *r, const st_server_conf *sc, const st_session *s)
+{
+    const char *cookies = st_request_cookies(r);
+    if (!s->expired || s->transfer != ST_TRANSFER_COOKIE || st_cfg_anti_csrf(sc) == ST_ANTICSRF_VIA_TOKEN)
+        return 0;
+    if (cookies && st_cookie_get(r->pool, cookies, ST_NAV_GUARD_COOKIE, NULL) != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10401)
+                      "a navigation refresh ran moments ago and the token is still expired: "
+                      "sending the browser to sign in instead");
+        return 0;
+    }
+    return 1;
+}
+
+/* The access token expired but the refresh token (sent only to {B}/session/refresh) may be
+ * valid: the browser goes there and comes back (api/session.c, st_api_refresh_navigation).
+ * 307 keeps a form POST's method and body; the Location is relative, so the browser stays on
+ * the host it asked (where the refresh cookie was set). */
+int st_session_refresh_navigation(request_rec *r, st_session_status st, const st_session *s,
+                                  const char *return_path)
+{
+    const st_server_conf *sc = st_server_conf_get(r->server);
+    if (st != ST_SESSION_TRY_REFRESH || !navigation_refresh_allowed(r, sc, s))
+        return DECLINED;
+    apr_table_setn(r->headers_out, "Location",
+                   apr_pstrcat(r->pool, st_cfg_api_base_path(sc), "/session/refresh?redirectToPath=",
+                               st_uri_encode_component(r->pool, return_path), NULL));
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    st_out_nav_guard(r, sc, 1);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10402)
+                  "expired access token on a navigation: refreshing it at %s/session/refresh",
+                  st_cfg_api_base_path(sc));
+    return r->method_number == M_GET ? HTTP_SEE_OTHER : HTTP_TEMPORARY_REDIRECT;
+}
+
 /* No valid session: SuperTokensUnauthAction decides between the SDK's 401, a redirect for
- * browser navigations, and anonymous access. */
+ * browser navigations (to the refresh or to sign in), and anonymous access. */
 static int unauthenticated(request_rec *r, st_dir_conf *dc, st_session_status st, st_session *s)
 {
+    const st_server_conf *sc = st_server_conf_get(r->server);
     switch (st_dcfg_unauth_action(dc)) {
     case ST_UNAUTH_PASS:
         return pass_anonymously(r);
     case ST_UNAUTH_REDIRECT:
         if (!st_request_is_api_like(r)) {
+            int rc = st_session_refresh_navigation(r, st, s, request_here(r));
+            if (rc != DECLINED)
+                return rc;
             if (st == ST_SESSION_UNAUTHORISED_CLEAR)
-                st_out_clear_all(r, st_server_conf_get(r->server));
+                st_out_clear_all(r, sc);
             return redirect_to_login(r);
         }
         break;
@@ -378,6 +477,7 @@ static int unauthenticated(request_rec *r, st_dir_conf *dc, st_session_status st
 static int publish(request_rec *r, st_session *s)
 {
     st_dir_conf *dc = st_dir_conf_get(r);
+    const char *cookies;
     const char *claim = st_dcfg_remote_user_claim(dc);
     const char *user = strcmp(claim, "sub") == 0 ? s->jwt->user_id
                                                  : st_claim_text(r->pool, s->jwt, claim);
@@ -400,6 +500,10 @@ static int publish(request_rec *r, st_session *s)
     r->user = (char *)user;
     r->ap_auth_type = "SuperTokens";
     apr_pool_userdata_setn(s, ST_SESSION_KEY, NULL, r->pool);
+    /* signed in again: a later expiry may start a navigation refresh at once */
+    if (r->main == NULL && r->prev == NULL && (cookies = st_request_cookies(r)) != NULL
+        && st_cookie_get(r->pool, cookies, ST_NAV_GUARD_COOKIE, NULL) != NULL)
+        st_out_nav_guard(r, st_server_conf_get(r->server), 0);
     st_claims_publish(r, s->jwt);
     mark_private(r);
     return OK;

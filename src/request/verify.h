@@ -26,6 +26,8 @@ typedef struct {
     st_transfer transfer;          /* where the token came from */
     int core_status;               /* with ST_SESSION_CORE_ERROR: 502/503/500 */
     int db_checked;                /* the core confirmed it with checkDatabase */
+    int expired;                   /* TRY_REFRESH only because the token's time is up (its
+                                    * signature and structure verified) */
 } st_session;
 
 /*
@@ -35,6 +37,23 @@ typedef struct {
  */
 st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check_database,
                                    st_session *out);
+
+/*
+ * The session an access token names when its signature verifies with the core's keys, its
+ * expiry NOT checked (the plain sign-out revokes sessions whose access token expired). OK,
+ * NONE (no token), UNAUTHORISED (not authentic) or CORE_ERROR (no keys).
+ */
+st_session_status st_session_load_authentic(request_rec *r, st_session *out);
+
+/*
+ * The navigation refresh (SuperTokensUnauthAction redirect): when st is TRY_REFRESH only
+ * because the cookie's access token expired, anti-csrf is not via-token and no refresh ran in
+ * the last 10 s (the sNavRefresh guard), send the browser to
+ * {apiBasePath}/session/refresh?redirectToPath=<return_path> (303 for GET, 307 otherwise) and
+ * set the guard; returns that status. DECLINED when a refresh does not apply.
+ */
+int st_session_refresh_navigation(request_rec *r, st_session_status st, const st_session *s,
+                                  const char *return_path);
 
 /* Answer r for a non-OK status as supertokens-node does; returns DONE. */
 int st_session_reply_error(request_rec *r, st_session_status status, const st_session *s);
@@ -58,6 +77,12 @@ const char *st_request_bearer(request_rec *r);
  * other than navigate or Sec-Fetch-Dest other than document, Accept asking for JSON or for
  * neither HTML nor XHTML): such requests get JSON answers, never redirects or HTML pages. */
 int st_request_is_api_like(request_rec *r);
+
+/* The sign-in page, {websiteDomain}{websiteBasePath}, with ?redirectToPath=<return_path>
+ * (URL-encoded) unless return_path is NULL: built from configuration only. */
+const char *st_request_login_url(request_rec *r, const char *return_path);
+/* 302 to st_request_login_url; Cache-Control: no-store. Returns the status. */
+int st_request_redirect_to_login(request_rec *r, const char *return_path);
 
 /* check_authn hook. */
 int st_session_check_user_id(request_rec *r);

@@ -421,6 +421,8 @@ int st_jwt_verify_rs256_ifma(const st_jwt *jwt, const st_rsa_ifma_key *fast)
     return st_rsa_ifma_verify_sha256(fast, jwt->signature, jwt->signature_len, digest);
 }
 
+const char st_jwt_expired[] = "token expired";
+
 const char *st_jwt_check_time(const st_jwt *jwt, apr_time_t now)
 {
     const st_js_object *pl;
@@ -452,12 +454,12 @@ const char *st_jwt_check_time(const st_jwt *jwt, apr_time_t now)
         if (v->type != ST_JS_NUMBER)
             return "exp claim is not a number";
         if (v->num <= now_s)
-            return "token expired";
+            return st_jwt_expired;
     }
     /* The SDK's own check: expiryTime < Date.now(). */
     expiry = jwt->version >= 3 ? num(pl, "exp") * 1000 : num(pl, "expiryTime");
     if (expiry < now_ms)
-        return "token expired";
+        return st_jwt_expired;
     return NULL;
 }
 

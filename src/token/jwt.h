@@ -129,6 +129,10 @@ apr_status_t st_jwt_release_digest(void *unused);
  */
 const char *st_jwt_check_time(const st_jwt *jwt, apr_time_t now);
 
+/* What st_jwt_check_time returns when exp (or the SDK's expiry) has passed and nothing else is
+ * wrong with the time claims; compare the pointer (the navigation refresh starts only then). */
+extern const char st_jwt_expired[];
+
 /* Lower-case hex SHA-256 of data[0..len) (refreshTokenHash1 = st_sha256_hex(refresh token)). */
 char *st_sha256_hex(apr_pool_t *p, const char *data, apr_size_t len);
 

@@ -82,6 +82,29 @@ static void test_same_site_default(void **state)
     assert_false(st_domain_is_local("https://example.com"));
 }
 
+/* SuperTokensSignUpEmailDomains: exact domains, or ".x" for x and its subdomains, any case */
+static void test_email_domain_listed(void **state)
+{
+    apr_array_header_t *d = apr_array_make(pool, 2, sizeof(const char *));
+    (void)state;
+    APR_ARRAY_PUSH(d, const char *) = "example.com";
+    APR_ARRAY_PUSH(d, const char *) = ".corp.example.org";
+    assert_true(st_email_domain_listed(d, "a@example.com"));
+    assert_true(st_email_domain_listed(d, "A@EXAMPLE.COM"));
+    assert_true(st_email_domain_listed(d, "\"a@b\"@example.com"));     /* the last '@' counts */
+    assert_true(st_email_domain_listed(d, "a@corp.example.org"));
+    assert_true(st_email_domain_listed(d, "a@eu.corp.example.org"));
+    assert_false(st_email_domain_listed(d, "a@sub.example.com"));       /* no leading dot: exact */
+    assert_false(st_email_domain_listed(d, "a@notexample.com"));
+    assert_false(st_email_domain_listed(d, "a@example.com.evil.test"));
+    assert_false(st_email_domain_listed(d, "a@xcorp.example.org"));
+    assert_false(st_email_domain_listed(d, "a@example.co"));
+    assert_false(st_email_domain_listed(d, "a@"));
+    assert_false(st_email_domain_listed(d, "example.com"));
+    assert_false(st_email_domain_listed(d, NULL));
+    assert_false(st_email_domain_listed(NULL, "a@example.com"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -89,6 +112,7 @@ int main(void)
         cmocka_unit_test(test_cookie_domain),
         cmocka_unit_test(test_registrable_domain),
         cmocka_unit_test(test_same_site_default),
+        cmocka_unit_test(test_email_domain_listed),
     };
     int rc;
     apr_initialize();
