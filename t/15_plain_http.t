@@ -296,7 +296,8 @@ is(core_ctl('stats')->{paths}{'POST /public/recipe/signup'}, undef, '... refused
 $r = api('/auth/signup', form(email => 'not-an-email', password => $PASSWORD));
 like($r->content, qr/FIELD_ERROR/, '... the form is still checked first (as the SDK)');
 my $log = do { local (@ARGV, $/) = Apache::Test::vars('t_logs') . '/error_log'; <> };
-like($log, qr/AH10408: sign-up refused \(SuperTokensSignUp Off\) for a request from 127\.0\.0\.1/, '... one notice line with the client address');
+like($log, qr/AH10471: user "\Q$email\E": SuperTokens sign-up refused: SuperTokensSignUp Off \(tenant public\), from 127\.0\.0\.1/,
+     '... one notice line with the account and the client address');
 unlike($log, qr/\Q$PASSWORD\E/, '... never the password');
 
 Apache::TestRequest::module('plain_domains');
