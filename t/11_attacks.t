@@ -117,7 +117,10 @@ is(answer(bearer("$h64.$p64.$sig.x")), $UNAUTH, 'four parts: ignored');
     ok(!exists $h->{'supertokens-claim-nul'}, 'a claim with NUL is not passed as a header');
     is($h->{'supertokens-user-id'}, 'user-evil', 'the other session headers are still passed');
     $r = GET '/protected-cgi/env.cgi', Authorization => "Bearer $evil->{accessToken}{token}";
-    is(env_of($r)->{SUPERTOKENS_CLAIM_note}, "ok\r\nX-Injected: yes", 'CGI gets the exact value in its environment');
+    my $env = env_of($r);
+    is($env->{SUPERTOKENS_CLAIM_note}, "ok\r\nX-Injected: yes", 'CGI gets the exact value in its environment');
+    ok(!exists $env->{SUPERTOKENS_CLAIM_nul}, 'a claim with U+0000 is not cut short into a variable: it is left out');
+    is($env->{SUPERTOKENS_CLAIM_tab}, "a\tb", 'a claim with a tab is passed as it is');
 }
 
 # --- spoofed headers everywhere ---------------------------------------------------------------------

@@ -172,7 +172,13 @@ static const char *env_name(apr_pool_t *p, const char *prefix, const char *claim
 static void publish_one(request_rec *r, int how, const char *name, const char *value,
                         apr_size_t value_len)
 {
-    if (how & ST_PASS_ENV)
+    /* a C string would end at an embedded U+0000 ("alice\u0000admin" read as "alice"), so
+     * such a value is left out rather than cut short */
+    if ((how & ST_PASS_ENV) && strlen(value) != value_len)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10032)
+                      "claim %s holds U+0000: not passed as an environment variable",
+                      ap_escape_logitem(r->pool, name));
+    else if (how & ST_PASS_ENV)
         apr_table_setn(r->subprocess_env, name, value);
     if (how & ST_PASS_HEADERS) {
         if (strlen(value) != value_len || !header_safe(value))
