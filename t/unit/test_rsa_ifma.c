@@ -397,7 +397,7 @@ static void prepare_refuses_other_keys(void **state)
 
 /* A provider that offers nothing, registered under the name "fips": what
  * st_rsa_ifma_fips_mode looks for when a real FIPS provider is loaded (Debian ships none). */
-static int stub_fips_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
+static int fake_fips_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
                           const OSSL_DISPATCH **out, void **provctx)
 {
     static const OSSL_DISPATCH nothing[] = { { 0, NULL } };
@@ -408,15 +408,15 @@ static int stub_fips_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *i
     return 1;
 }
 
-static OSSL_PROVIDER *stub_fips;
+static OSSL_PROVIDER *fake_fips;
 
 /* FIPS mode off again even when an assertion left the test half-way, for the tests after it */
 static int fips_teardown(void **state)
 {
     EVP_default_properties_enable_fips(NULL, 0);
-    if (stub_fips)
-        OSSL_PROVIDER_unload(stub_fips);
-    stub_fips = NULL;
+    if (fake_fips)
+        OSSL_PROVIDER_unload(fake_fips);
+    fake_fips = NULL;
     return pool_teardown(state);
 }
 
@@ -425,7 +425,7 @@ static int fips_teardown(void **state)
 static void fips_mode_turns_acceleration_off(void **state)
 {
     apr_pool_t *p = *state;
-    EVP_PKEY *k = test_rsa_key(p, 2048);   /* made first: the stub must not be the only provider */
+    EVP_PKEY *k = test_rsa_key(p, 2048);   /* made first: the fake "fips" provider must not be the only one */
     const int avail = st_rsa_ifma_available();
 
     assert_non_null(k);
@@ -439,13 +439,13 @@ static void fips_mode_turns_acceleration_off(void **state)
     assert_int_equal(st_rsa_ifma_fips_mode(), 0);
     assert_true(st_rsa_ifma_prepare(p, k) != NULL || !avail);
 
-    assert_int_equal(OSSL_PROVIDER_add_builtin(NULL, "fips", stub_fips_init), 1);
-    stub_fips = OSSL_PROVIDER_load(NULL, "fips");
-    assert_non_null(stub_fips);
+    assert_int_equal(OSSL_PROVIDER_add_builtin(NULL, "fips", fake_fips_init), 1);
+    fake_fips = OSSL_PROVIDER_load(NULL, "fips");
+    assert_non_null(fake_fips);
     assert_int_equal(st_rsa_ifma_fips_mode(), 1);
     assert_null(st_rsa_ifma_prepare(p, k));
-    assert_int_equal(OSSL_PROVIDER_unload(stub_fips), 1);
-    stub_fips = NULL;
+    assert_int_equal(OSSL_PROVIDER_unload(fake_fips), 1);
+    fake_fips = NULL;
     assert_int_equal(st_rsa_ifma_fips_mode(), 0);
     assert_true(st_rsa_ifma_prepare(p, k) != NULL || !avail);
     if (!avail)
