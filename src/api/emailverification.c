@@ -211,10 +211,7 @@ static void after_verification(request_rec *r, st_session *s, const char *verifi
 
     if (strcmp(s->jwt->recipe_user_id, verified_user_id) != 0)
         return;   /* another user's email (post-login linking in the SDK): session unchanged */
-    memset(&who, 0, sizeof(who));
-    who.user_id = s->jwt->user_id;
-    who.recipe_user_id = s->jwt->recipe_user_id;
-    who.tenant_id = s->jwt->tenant_id;
+    st_claims_subject_of(s, &who);
     update = json_object();
     st_json_pool_own(r->pool, update);
     if (st_claims_fetch(r, &who, ST_CLAIM_EV, update) & ST_CLAIM_EV)

@@ -34,6 +34,14 @@ static apr_int64_t now_ms(void)
     return (apr_int64_t)apr_time_as_msec(apr_time_now());
 }
 
+void st_claims_subject_of(const st_session *s, st_claim_subject *who)
+{
+    memset(who, 0, sizeof(*who));
+    who->user_id = s->jwt->user_id;
+    who->recipe_user_id = s->jwt->recipe_user_id;
+    who->tenant_id = s->jwt->tenant_id;
+}
+
 int st_claims_enabled(request_rec *r)
 {
     int recipes = st_cfg_recipes(st_server_conf_get(r->server)), which = 0;
@@ -333,29 +341,6 @@ json_t *st_claims_merge(apr_pool_t *p, const json_t *payload, const json_t *upda
     return out;
 }
 
-/* Adopt the core's new access token: s points at it, the client gets it like verify.c's
- * replacement (front-token, then the token in the request's transfer method). */
-static st_regen_result adopt(request_rec *r, st_session *s, const json_t *at)
-{
-    const char *token = st_json_string(at, "token");
-    st_jwt *fresh = NULL;
-    double expiry = 0;
-
-    if (token == NULL || st_jwt_parse(r->pool, token, strlen(token), &fresh) != NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10517)
-                      "the core's regenerated access token is unusable");
-        return ST_REGEN_FAILED;
-    }
-    if (!st_json_number(at, "expiry", &expiry))
-        expiry = (double)fresh->expiry_ms;
-    s->jwt = fresh;
-    s->access_token = token;
-    st_out_front_token(r, st_front_token_build(r->pool, fresh->user_id, st_js_time_ms(expiry),
-                                               st_jwt_user_data(fresh)));
-    st_out_access_token(r, st_server_conf_get(r->server), s->transfer, token);
-    return ST_REGEN_OK;
-}
-
 st_regen_result st_claims_regenerate(request_rec *r, st_session *s, const json_t *user_data,
                                      st_core_reply *failed)
 {
@@ -385,7 +370,9 @@ st_regen_result st_claims_regenerate(request_rec *r, st_session *s, const json_t
     at = json_object_get(reply.json, "accessToken");
     if (at == NULL)
         return ST_REGEN_NO_TOKEN;   /* expired since it was verified: the next refresh has it */
-    if (adopt(r, s, at) != ST_REGEN_OK) {
+    if (!st_session_adopt_token(r, s, at)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10517)
+                      "the core's regenerated access token is unusable");
         note_failure(failed, &reply, "unusable regenerated access token");
         return ST_REGEN_FAILED;
     }
@@ -431,10 +418,7 @@ const json_t *st_claims_keep_fresh(request_rec *r, st_session *s, int claim)
     if (r->main || s == NULL || s->jwt->version < 3 || !json_is_object(payload)
         || !(st_claims_enabled(r) & claim) || !is_stale(st_dir_conf_get(r), payload, claim))
         return payload;
-    memset(&who, 0, sizeof(who));
-    who.user_id = s->jwt->user_id;
-    who.recipe_user_id = s->jwt->recipe_user_id;
-    who.tenant_id = s->jwt->tenant_id;
+    st_claims_subject_of(s, &who);
     update = json_object();
     st_json_pool_own(r->pool, update);
     if (st_claims_fetch(r, &who, claim, update) == 0) {

@@ -43,6 +43,9 @@ typedef struct {
     st_core_reply *failed;
 } st_claim_subject;
 
+/* The subject of a verified session: its user, login method and tenant (email looked up). */
+void st_claims_subject_of(const st_session *s, st_claim_subject *who);
+
 /* The claims the recipes enabled on r's virtual host put into sessions (ST_CLAIM_* bits). */
 int st_claims_enabled(request_rec *r);
 

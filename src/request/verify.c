@@ -161,6 +161,25 @@ static st_session_status verify_local(request_rec *r, const st_server_conf *sc, 
     return ST_SESSION_OK;
 }
 
+int st_session_adopt_token(request_rec *r, st_session *s, const json_t *at)
+{
+    const char *token = st_json_string(at, "token");
+    st_jwt *fresh = NULL;
+    double expiry = 0;
+
+    if (token == NULL || st_jwt_parse(r->pool, token, strlen(token), &fresh) != NULL)
+        return 0;
+    if (!st_json_number(at, "expiry", &expiry))
+        expiry = (double)fresh->expiry_ms;
+    s->jwt = fresh;
+    s->access_token = token;
+    /* §5.1 step 12: front-token + the token in the request's transfer method */
+    st_out_front_token(r, st_front_token_build(r->pool, fresh->user_id, st_js_time_ms(expiry),
+                                               st_jwt_user_data(fresh)));
+    st_out_access_token(r, st_server_conf_get(r->server), s->transfer, token);
+    return 1;
+}
+
 /* §2.4: the core's verify; adopts a replacement access token. */
 static st_session_status verify_with_core(request_rec *r, const st_server_conf *sc, st_session *s,
                                           int do_csrf, const char *csrf_header, int check_db)
@@ -203,23 +222,13 @@ static st_session_status verify_with_core(request_rec *r, const st_server_conf *
 
     at = json_object_get(reply.json, "accessToken");
     if (json_is_object(at) && st_json_string(at, "token")) {
-        const char *token = st_json_string(at, "token");
-        double expiry = 0;
-        st_jwt *fresh = NULL;
-        if (st_jwt_parse(r->pool, token, strlen(token), &fresh) != NULL) {
+        if (!st_session_adopt_token(r, s, at)) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10048)
                           "the core sent an unparsable replacement access token");
             s->core_status = HTTP_INTERNAL_SERVER_ERROR;
             return ST_SESSION_CORE_ERROR;
         }
-        if (!st_json_number(at, "expiry", &expiry))
-            expiry = (double)fresh->expiry_ms;
-        s->jwt = fresh;
-        s->access_token = token;
-        /* §5.1 step 12: front-token + the token in the request's method, anti-csrf echoed */
-        st_out_front_token(r, st_front_token_build(r->pool, fresh->user_id, st_js_time_ms(expiry),
-                                                   st_jwt_user_data(fresh)));
-        st_out_access_token(r, sc, s->transfer, token);
+        /* §5.1 step 12: anti-csrf echoed after the new token */
         if (csrf_header)
             st_out_anti_csrf(r, csrf_header);
     }

@@ -55,6 +55,12 @@ st_session_status st_session_load_authentic(request_rec *r, st_session *out);
 int st_session_refresh_navigation(request_rec *r, st_session_status st, const st_session *s,
                                   const char *return_path);
 
+/* Adopt a new access token the core sent ({"token","expiry"}: a verify replacement or a
+ * regenerate): s now holds it, and the response carries it as the SDK sends it (front-token,
+ * then the token in s's transfer method). 0 when the token is missing or unparsable (nothing
+ * written). */
+int st_session_adopt_token(request_rec *r, st_session *s, const json_t *at);
+
 /* Answer r for a non-OK status as supertokens-node does; returns DONE. */
 int st_session_reply_error(request_rec *r, st_session_status status, const st_session *s);
 
