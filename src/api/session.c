@@ -104,6 +104,31 @@ static st_rotate rotate(request_rec *r, const char *token, const char *csrf_head
     return ST_ROTATE_OK;
 }
 
+/* The session cookies a refresh reads: the refresh token (NULL when absent or empty), whether
+ * a session cookie came more than once (§5.2 step 1: an older cookie domain, an error for the
+ * SDK unless olderCookieDomain is configured), and the legacy sIdRefreshToken. */
+typedef struct {
+    const char *refresh_token;
+    int duplicated;
+    int legacy;
+} st_refresh_cookies;
+
+static void read_refresh_cookies(request_rec *r, st_refresh_cookies *rc)
+{
+    const char *cookies = st_request_cookies(r);
+    int n_access = 0, n_refresh = 0;
+
+    memset(rc, 0, sizeof(*rc));
+    if (cookies == NULL)
+        return;
+    rc->refresh_token = st_cookie_get(r->pool, cookies, "sRefreshToken", &n_refresh);
+    st_cookie_get(r->pool, cookies, "sAccessToken", &n_access);
+    rc->legacy = st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL;
+    rc->duplicated = n_access > 1 || n_refresh > 1;
+    if (rc->refresh_token && *rc->refresh_token == '\0')
+        rc->refresh_token = NULL;   /* an empty cookie counts as absent */
+}
+
 /* redirectToPath from the query, as sent (NULL if absent); the FDI refresh never has one. */
 static const char *navigation_target(request_rec *r)
 {
@@ -221,9 +246,9 @@ static int navigate_to(request_rec *r, const char *location)
 int st_api_refresh_navigation(request_rec *r, const st_api_call *call)
 {
     const st_server_conf *sc = st_server_conf_get(r->server);
-    const char *cookies = st_request_cookies(r), *token = NULL;
-    const char *target = st_redirect_path(r->pool, navigation_target(r), "/");
-    int n_access = 0, n_refresh = 0, legacy = 0;
+    const char *target = st_redirect_path(r->pool, navigation_target(r), "/"), *token;
+    st_refresh_cookies rc;
+    int legacy;
     st_core_reply reply;
     st_new_session ns;
     (void)call;
@@ -231,17 +256,15 @@ int st_api_refresh_navigation(request_rec *r, const st_api_call *call)
     /* with anti-csrf via-token the new token could not reach a plain page */
     if (st_cfg_anti_csrf(sc) == ST_ANTICSRF_VIA_TOKEN)
         return st_request_redirect_to_login(r, target);
-    if (cookies) {
-        token = st_cookie_get(r->pool, cookies, "sRefreshToken", &n_refresh);
-        st_cookie_get(r->pool, cookies, "sAccessToken", &n_access);
-        legacy = st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL;
-    }
-    if (n_access > 1 || n_refresh > 1) {
+    read_refresh_cookies(r, &rc);
+    token = rc.refresh_token;
+    legacy = rc.legacy;
+    if (rc.duplicated) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10404)
                       "navigation refresh: the request carries a session cookie more than once");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    switch (token && *token ? rotate(r, token, NULL, 0, &ns, &reply) : ST_ROTATE_UNAUTHORISED) {
+    switch (token ? rotate(r, token, NULL, 0, &ns, &reply) : ST_ROTATE_UNAUTHORISED) {
     case ST_ROTATE_CORE_FAILED:
         return navigation_core_failed(r, &reply, "navigation refresh");
     case ST_ROTATE_OK:
@@ -378,30 +401,25 @@ int st_api_refresh(request_rec *r, const st_api_call *call)
 static int refresh_fdi(request_rec *r)
 {
     const st_server_conf *sc = st_server_conf_get(r->server);
-    const char *cookies = st_request_cookies(r);
-    const char *from_header = st_request_bearer(r), *from_cookie = NULL, *token;
+    const char *from_header = st_request_bearer(r), *from_cookie, *token;
     const char *csrf_header = apr_table_get(r->headers_in, "anti-csrf");
-    int n_access = 0, n_refresh = 0, legacy = 0, disable_csrf;
+    int legacy, disable_csrf;
+    st_refresh_cookies rc;
     st_transfer how;
     st_anti_csrf mode = st_cfg_anti_csrf(sc);
     st_core_reply reply;
     st_new_session ns;
 
-    if (cookies) {
-        from_cookie = st_cookie_get(r->pool, cookies, "sRefreshToken", &n_refresh);
-        st_cookie_get(r->pool, cookies, "sAccessToken", &n_access);
-        legacy = st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL;
-    }
-    /* §5.2 step 1: duplicate session cookies (an older cookie domain) are an error for the
-     * SDK unless olderCookieDomain is configured; nothing is cleared */
-    if (n_access > 1 || n_refresh > 1) {
+    read_refresh_cookies(r, &rc);
+    from_cookie = rc.refresh_token;
+    legacy = rc.legacy;
+    /* §5.2 step 1: nothing is cleared */
+    if (rc.duplicated) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10073)
                       "refresh: the request carries a session cookie more than once");
         return st_send_json(r, HTTP_INTERNAL_SERVER_ERROR,
                             "{\"message\":\"The request contains multiple session cookies\"}");
     }
-    if (from_cookie && *from_cookie == '\0')
-        from_cookie = NULL;   /* an empty cookie counts as absent */
 
     /* step 2-3: header wins; none at all => 401 and clear everything */
     if (from_header) {
