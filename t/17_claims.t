@@ -421,7 +421,8 @@ is($r->content, '{"message":"invalid claim","claimValidationErrors":[{"id":"st-e
 like($r->header('Content-Type') // '', qr{^application/json}, 'required: JSON');
 $r = nav('claims_required', '/c/env.cgi', $d);
 is($r->code, 302, 'required: a browser navigation is redirected');
-is($r->header('Location'), $verify_page, 'required: to {websiteDomain}{websiteBasePath}/verify-email');
+is($r->header('Location'), "$verify_page?redirectToPath=%2Fc%2Fenv.cgi",
+   'required: to {websiteDomain}{websiteBasePath}/verify-email?redirectToPath=<the page>');
 $r = req('GET', 'claims_required', '/c/optional/env.cgi', undef, Accept => 'application/json');
 is($r->code, 200, 'required: an anonymous request where the session is optional passes');
 $r = api_get('claims_required', '/c/optional/env.cgi', $d);

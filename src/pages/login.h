@@ -1,18 +1,20 @@
 /*
  * login.h: the built-in pages for apps without a JavaScript frontend. With SuperTokensLoginPage
  * On: sign-in / sign-up at SuperTokensWebsiteBasePath and {websiteBasePath}/reset-password
- * (a reset request without a token, a new password with one). On every vhost serving the API:
+ * (a reset request without a token, a new password with one); with the emailverification recipe,
+ * {websiteBasePath}/verify-email ("check your inbox" without a token, the delivered link's
+ * landing page with one). On every vhost serving the API:
  * the sign-out page at GET {apiBasePath}/signout (routed by api/router.c).
  * Layout: login.c (which page), page.c (shared head, headers, script helpers), signin.c,
- * reset.c, signout.c.
+ * reset.c, verify_email.c, signout.c.
  */
 #ifndef ST_PAGES_LOGIN_H
 #define ST_PAGES_LOGIN_H
 
 #include "httpd.h"
 
-/* Serve the page for GET {websiteBasePath}[/] or {websiteBasePath}/reset-password; DECLINED
- * for anything else. */
+/* Serve the page for GET {websiteBasePath}[/], {websiteBasePath}/reset-password or
+ * {websiteBasePath}/verify-email; DECLINED for anything else. */
 int st_login_page_handler(request_rec *r);
 
 /* 1 when r asks for the built-in page (it must stay reachable without a session). */
@@ -21,6 +23,7 @@ int st_login_page_match(request_rec *r);
 /* The pages themselves; OK, or an HTTP status (the sign-in page redirects a signed-in user). */
 int st_page_signin(request_rec *r);
 int st_page_reset(request_rec *r);
+int st_page_verify_email(request_rec *r);
 int st_page_signout(request_rec *r);
 
 #endif

@@ -32,19 +32,20 @@ static const char page_style[] =
     ".st-primary{display:block;width:100%;margin-top:1.5em;padding:.7em;border:0;border-radius:6px;"
     "background:#1d4ed8;color:#fff;font-weight:600}"
     ".st-primary:hover{background:#1e40af}.st-primary[disabled]{background:#6b7280;cursor:wait}"
+    "a.st-primary{text-align:center;text-decoration:none}"
     ".st-link{background:none;border:0;padding:0;color:#1d4ed8;text-decoration:underline}"
     "a{color:#1d4ed8}"
     ".st-row{margin-top:1.25em;font-size:.95em;text-align:center}"
     "[hidden]{display:none!important}";
 
-/* The helpers every page script starts with (page.h). target() only follows redirectToPath
- * when it is a path on this site: '/x', not '//host' or '/\host', no control characters or
+/* The helpers every page script starts with (page.h). target(p) only follows p (by default
+ * redirectToPath) when it is a path on this site: '/x', not '//host' or '/\host', no control characters or
  * backslashes; then resolved as the browser would and kept only if the origin is ours (so
  * '/..//evil.com' cannot turn into '//evil.com'). */
 static const char page_helpers[] =
     "var q=new URLSearchParams(location.search);\n"
     "function $(i){return document.getElementById(i);}\n"
-    "function target(){var p=q.get('redirectToPath'),u;"
+    "function target(p){var u;if(p===undefined)p=q.get('redirectToPath');"
     " if(!p||p.charAt(0)!=='/'||p.charAt(1)==='/'||/[\\u0000-\\u001f\\u007f\\\\]/.test(p))return '/';"
     " try{u=new URL(p,location.origin);}catch(e){return '/';}"
     " if(u.origin!==location.origin)return '/';"

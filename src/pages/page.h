@@ -33,8 +33,8 @@ void st_page_text(st_page *pg, const char *text);
 /*
  * Close <main> and write the page script under the nonce: "var cfg=<cfg_json>;", the shared
  * helpers (below), then script. cfg_json is built by the caller from configuration only.
- * Shared helpers: $(id); q (URLSearchParams of the query); target() (redirectToPath when it is
- * a same-origin path, else '/'); tenant() ('' or '/<tenantId>' when valid); fieldError(id, msg)
+ * Shared helpers: $(id); q (URLSearchParams of the query); target([p]) (p, by default
+ * redirectToPath, when it is a same-origin path, else '/'); tenant() ('' or '/<tenantId>' when valid); fieldError(id, msg)
  * (sets st-<id>-error and aria-invalid); say(id, msg) (fills a message region); post(path, body)
  * (fetch of the API, JSON in and out, resolving to {code, body}); busy(on).
  */

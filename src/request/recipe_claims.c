@@ -4,6 +4,7 @@
  */
 #include "request/recipe_claims.h"
 #include "request/claims.h"
+#include "request/redirect_path.h"
 #include "request/tokens_out.h"
 #include "config/config.h"
 #include "core/core.h"
@@ -458,6 +459,19 @@ char *st_claims_ev_invalid_body(apr_pool_t *p, const json_t *v)
     return body;
 }
 
+/* What the frontend SDKs do on the 403: the verify-email screen of the login UI, here with
+ * ?redirectToPath=<this request> so the page can continue there once the email is verified (only
+ * a path the one redirectToPath check accepts; the page goes to "/" without one). */
+static const char *verify_email_url(request_rec *r, const st_server_conf *sc)
+{
+    const char *page = apr_pstrcat(r->pool, sc->website_domain, st_cfg_website_base_path(sc), "/verify-email", NULL);
+    const char *here = st_request_here(r);
+
+    if (!st_redirect_path_ok(r->pool, here))
+        return page;
+    return apr_pstrcat(r->pool, page, "?redirectToPath=", st_uri_encode_component(r->pool, here), NULL);
+}
+
 int st_claims_require_verified(request_rec *r, st_session *s)
 {
     const st_server_conf *sc = st_server_conf_get(r->server);
@@ -474,10 +488,7 @@ int st_claims_require_verified(request_rec *r, st_session *s)
                   "SuperTokensEmailVerification required: the session's email is not verified");
     if (st_request_is_api_like(r))
         return st_send_json(r, HTTP_FORBIDDEN, st_claims_ev_invalid_body(r->pool, v));
-    /* what the frontend SDKs do on this 403: the verify-email screen of the login UI */
-    apr_table_setn(r->headers_out, "Location",
-                   apr_pstrcat(r->pool, sc->website_domain, st_cfg_website_base_path(sc),
-                               "/verify-email", NULL));
+    apr_table_setn(r->headers_out, "Location", verify_email_url(r, sc));
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     return HTTP_MOVED_TEMPORARILY;
 }

@@ -98,7 +98,8 @@ const json_t *st_claims_keep_fresh(request_rec *r, st_session *s, int claim);
  * SuperTokensEmailVerification required: the SDK's global isVerified validator for every
  * AuthType SuperTokens request with a session. OK when verified (or not required); otherwise
  * the answer: API calls get 403 invalid claim st-ev (sent, DONE), browser navigations a 302
- * to {websiteDomain}{websiteBasePath}/verify-email.
+ * to {websiteDomain}{websiteBasePath}/verify-email?redirectToPath=<the request's path and query>
+ * (without the parameter when that path fails the redirectToPath check).
  */
 int st_claims_require_verified(request_rec *r, st_session *s);
 

@@ -405,8 +405,7 @@ int st_request_redirect_to_login(request_rec *r, const char *return_path)
     return HTTP_MOVED_TEMPORARILY;
 }
 
-/* The request's own path and query, as sent: where a redirect brings the browser back to. */
-static const char *request_here(request_rec *r)
+const char *st_request_here(request_rec *r)
 {
     const char *here = r->args ? apr_pstrcat(r->pool, r->parsed_uri.path, "?", r->args, NULL)
                                : r->parsed_uri.path;
@@ -417,7 +416,7 @@ static const char *request_here(request_rec *r)
  * configuration and the request's own path only, never from a Host or other header. */
 static int redirect_to_login(request_rec *r)
 {
-    return st_request_redirect_to_login(r, request_here(r));
+    return st_request_redirect_to_login(r, st_request_here(r));
 }
 
 /* A navigation refresh may start for this expired session: cookie sessions only (a
@@ -469,7 +468,7 @@ static int unauthenticated(request_rec *r, st_dir_conf *dc, st_session_status st
         return pass_anonymously(r);
     case ST_UNAUTH_REDIRECT:
         if (!st_request_is_api_like(r)) {
-            int rc = st_session_refresh_navigation(r, st, s, request_here(r));
+            int rc = st_session_refresh_navigation(r, st, s, st_request_here(r));
             if (rc != DECLINED)
                 return rc;
             if (st == ST_SESSION_UNAUTHORISED_CLEAR)

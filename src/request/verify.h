@@ -84,6 +84,10 @@ const char *st_request_bearer(request_rec *r);
  * neither HTML nor XHTML): such requests get JSON answers, never redirects or HTML pages. */
 int st_request_is_api_like(request_rec *r);
 
+/* The request's own path and query, as sent ("/" without a path): where a redirect brings the
+ * browser back to. */
+const char *st_request_here(request_rec *r);
+
 /* The sign-in page, {websiteDomain}{websiteBasePath}, with ?redirectToPath=<return_path>
  * (URL-encoded) unless return_path is NULL: built from configuration only. */
 const char *st_request_login_url(request_rec *r, const char *return_path);
