@@ -56,7 +56,9 @@ ok(scalar @starts >= 1, 'a start-up line at every start') or diag "no AH10475 in
     my ($version) = do { open my $fh, '<', 'src/config/version.h' or die $!; local $/; <$fh> }
         =~ /#define ST_MODULE_VERSION "([^"]+)"/;
     my ($openssl) = `openssl version` =~ /^(OpenSSL \S+)/;
-    my $ifma = do { open my $fh, '<', '/proc/cpuinfo' or die $!; local $/; <$fh> } =~ /\bavx512ifma\b/;
+    # under make test-valgrind the CPU httpd sees is valgrind's, which has no AVX-512
+    my $ifma = !$ENV{ST_VALGRIND_DIR}
+        && do { open my $fh, '<', '/proc/cpuinfo' or die $!; local $/; <$fh> } =~ /\bavx512ifma\b/;
     like($starts[0], qr/\[supertokens:notice\].*AH10475: mod_supertokens\/\Q$version\E configured/,
          "start-up line: notice, the version of src/config/version.h ($version)");
     like($starts[0], qr/\Q$openssl\E/, "start-up line: the OpenSSL version ($openssl)");
