@@ -99,7 +99,7 @@ const char *st_tp_exchange_code(request_rec *r, const st_provider *pv, const jso
         return apr_psprintf(r->pool, "the token endpoint answered HTTP %d (a wrong, expired or reused code?)",
                             rep.status);
     if ((err = st_oidc_token_reply_parse(r->pool, rep.body, rep.body_len, tokens)) != NULL)
-        return apr_pstrcat(r->pool, "the token endpoint's reply: ", err, NULL);
+        return err;
     return NULL;
 }
 

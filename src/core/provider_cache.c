@@ -20,7 +20,7 @@ typedef struct {
     char *body;                 /* malloc'ed; NULL before the first successful fetch */
     apr_size_t len;
     apr_time_t fetched_at;
-    apr_time_t attempt_at;      /* the last fetch attempt, successful or not */
+    apr_time_t forced_at;       /* the last fetch asked for by an unknown key (refresh) */
 } st_pdoc;
 
 static apr_pool_t *pc_pool;
@@ -95,9 +95,9 @@ const char *st_pcache_get(apr_pool_t *p, server_rec *s, const char *url, const c
     apr_thread_mutex_lock(pc_mutex);
     d = entry_locked(url);
     want = !d || !d->body || now - d->fetched_at >= ST_PCACHE_TTL
-           || (refresh && now - d->attempt_at >= ST_PCACHE_COOLDOWN);
-    if (d && want)
-        d->attempt_at = now;   /* other threads use the old copy meanwhile */
+           || (refresh && now - d->forced_at >= ST_PCACHE_COOLDOWN);
+    if (d && want && refresh)
+        d->forced_at = now;    /* a flood of unknown kids costs one fetch per cooldown */
     if (d && d->body) {
         body = apr_pstrmemdup(p, d->body, d->len);
         *len = d->len;
@@ -115,10 +115,8 @@ const char *st_pcache_get(apr_pool_t *p, server_rec *s, const char *url, const c
         else
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10604)
                          "%s: cannot fetch %s: %s", what, ap_escape_logitem(p, st_out_log_url(p, url)), *err);
-        if (body) {
+        if (body)
             *err = NULL;
-            *len = strlen(body);
-        }
         return body;
     }
     if (d) {

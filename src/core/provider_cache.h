@@ -20,7 +20,7 @@
 apr_status_t st_pcache_child_init(apr_pool_t *pchild);
 
 /* The document at url (a copy in p, NUL-terminated) fetched now or earlier; refresh: fetch
- * again unless the last attempt was less than ST_PCACHE_COOLDOWN ago. NULL on failure with
+ * again unless the last refresh of url was less than ST_PCACHE_COOLDOWN ago. NULL on failure with
  * *err set (logged). what names the document in logs ("discovery document of google"). */
 const char *st_pcache_get(apr_pool_t *p, server_rec *s, const char *url, const char *what, int refresh,
                           apr_size_t *len, const char **err);
