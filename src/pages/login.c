@@ -21,6 +21,10 @@ static const char *page_of(request_rec *r, const st_server_conf *sc)
         return "";
     if (strcmp(path, "/reset-password") == 0 || strcmp(path, "/reset-password/") == 0)
         return "/reset-password";
+    /* the provider's return (ThirdParty), the prebuilt UI's path: {base}/callback/<thirdPartyId> */
+    if (strncmp(path, "/callback/", 10) == 0 && path[10] && !strchr(path + 10, '/')
+        && (st_cfg_recipes(sc) & ST_RECIPE_THIRDPARTY))
+        return "/callback";
     return NULL;
 }
 
@@ -39,5 +43,7 @@ int st_login_page_handler(request_rec *r)
     if (sc->core_urls == NULL || !st_cfg_login_page(sc) || r->method_number != M_GET
         || (page = page_of(r, sc)) == NULL)
         return DECLINED;
+    if (strcmp(page, "/callback") == 0)
+        return st_page_tp_callback(r);
     return *page == '\0' ? st_page_signin(r) : st_page_reset(r);
 }
