@@ -17,6 +17,8 @@
 #include "token/rsa_ifma.h"
 #include "request/verify.h"
 #include "core/jwks.h"
+#include "core/outbound.h"
+#include "core/provider_cache.h"
 #include "api/api.h"
 #include "api/form.h"
 #include "request/claims.h"
@@ -128,7 +130,8 @@ static void st_child_init(apr_pool_t *pchild, server_rec *s)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10003)
                      "could not compile the email rule of the EmailPassword API");
     apr_pool_cleanup_register(pchild, NULL, st_form_release, apr_pool_cleanup_null);
-    if (st_core_child_init(pchild, s) != APR_SUCCESS || st_jwks_child_init(pchild, s) != APR_SUCCESS)
+    if (st_core_child_init(pchild, s) != APR_SUCCESS || st_jwks_child_init(pchild, s) != APR_SUCCESS
+        || st_out_child_init(pchild, s) != APR_SUCCESS || st_pcache_child_init(pchild) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10002)
                      "could not set up the SuperTokens core client in this process");
     if (st_setup_report_child_init(pchild) != APR_SUCCESS)

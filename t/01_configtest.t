@@ -37,7 +37,33 @@ sub configtest {
 }
 
 # [name, config, expected pattern in the output]
+my $tp = "${good}SuperTokensRecipes session thirdparty\n";
 my @bad = (
+    # ThirdParty (issue 19)
+    ['an unknown provider', "${tp}SuperTokensThirdPartyProvider facebook client_id=x client_secret=y\n",
+     qr/SuperTokensThirdPartyProvider: unknown provider 'facebook'/],
+    ['a provider without a client id', "${tp}SuperTokensThirdPartyProvider okta discovery=https://okta.example.com\n",
+     qr/SuperTokensThirdPartyProvider okta: client_id is missing/],
+    ['google without a secret', "${tp}SuperTokensThirdPartyProvider google client_id=x\n",
+     qr/SuperTokensThirdPartyProvider google: client_secret or client_secret_file is missing/],
+    ['a secret file that is not there', "${tp}SuperTokensThirdPartyProvider google client_id=x client_secret_file=/nonexistent/s\n",
+     qr/SuperTokensThirdPartyProvider: client_secret_file '\/nonexistent\/s' is not a readable file/],
+    ['a plain http discovery URL', "${tp}SuperTokensThirdPartyProvider kc client_id=x discovery=http://sso.example.com/realms/a\n",
+     qr/SuperTokensThirdPartyProvider: discovery 'http:\/\/sso.example.com\/realms\/a' must be an https:\/\/ URL/],
+    ['a custom provider without endpoints', "${tp}SuperTokensThirdPartyProvider kc client_id=x\n",
+     qr/SuperTokensThirdPartyProvider kc: give discovery=/],
+    ['an unknown provider parameter', "${tp}SuperTokensThirdPartyProvider kc client_id=x colour=blue\n",
+     qr/SuperTokensThirdPartyProvider: unknown parameter 'colour'/],
+    ['Apple without a secret or key', "${tp}SuperTokensThirdPartyProvider apple client_id=x team_id=T\n",
+     qr/SuperTokensThirdPartyProvider apple: Apple needs client_secret, or team_id, key_id and private_key_file/],
+    ['providers without the thirdparty recipe', "${good}SuperTokensThirdPartyProvider kc client_id=x discovery=https://a.example\n",
+     qr/SuperTokensThirdPartyProvider needs thirdparty in SuperTokensRecipes/],
+    ['a proxy that is not http://host:port', "${tp}SuperTokensOutgoingProxy https://proxy.example:3128\n",
+     qr/SuperTokensOutgoingProxy: 'https:\/\/proxy.example:3128' must be http:\/\/host:port/],
+    ['a provider timeout of 0', "${tp}SuperTokensProviderTimeout io=0\n",
+     qr/SuperTokensProviderTimeout: '0' must be a whole number of seconds from 1 to 300/],
+    ['a provider CA that is not there', "${tp}SuperTokensProviderCA /nonexistent/ca.pem\n",
+     qr/SuperTokensProviderCA: '\/nonexistent\/ca.pem' is not a readable file/],
     ['malformed URI scheme', "SuperTokensConnectionURI ftp://core:3567\n",
      qr/SuperTokensConnectionURI: 'ftp:\/\/core:3567' must use http:\/\/ or https:\/\//],
     ['URI without a host', "SuperTokensConnectionURI http://\n",
@@ -66,8 +92,8 @@ my @bad = (
      qr/SuperTokensCoreTimeout: 'soon' is not a whole number/],
     ['JWKS interval not a number', "${good}SuperTokensJWKSRefreshInterval 4h\n",
      qr/SuperTokensJWKSRefreshInterval: '4h'/],
-    ['unknown recipe', "${good}SuperTokensRecipes session thirdparty\n",
-     qr/SuperTokensRecipes: unknown recipe 'thirdparty'/],
+    ['unknown recipe', "${good}SuperTokensRecipes session passwordless\n",
+     qr/SuperTokensRecipes: unknown recipe 'passwordless'/],
     ['missing API domain', "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensWebsiteDomain http://localhost:3000\n",
      qr/SuperTokensAPIDomain must be set/],
     ['bad claim prefix', "${good}<Location />\nSuperTokensClaimPrefix X-Y\n</Location>\n",
@@ -182,6 +208,11 @@ my @good = (
     ['AuthType SuperTokens in a regex <Directory> where some virtual host has a core',
      "$two_vhosts<DirectoryMatch \"^$dir/a\">\nAuthType SuperTokens\nRequire valid-user\n</DirectoryMatch>\n"],
     ['minimal valid configuration', $good],
+    ['the Google and Keycloak examples of the README', "${good}SuperTokensRecipes session emailpassword thirdparty\n"
+       . "SuperTokensThirdPartyProvider google client_id=123.apps.googleusercontent.com client_secret=GOCSPX-x\n"
+       . "SuperTokensThirdPartyProvider keycloak \"name=Keycloak\" client_id=apache client_secret=k \\\n"
+       . "    discovery=https://sso.example.com/realms/acme \"scope=openid email profile\" auth_param.kc_idp_hint=\n"
+       . "SuperTokensOutgoingProxy http://proxy.example.com:3128\nSuperTokensProviderTimeout connect=3 io=8\n"],
     ['localhost pair may use SameSite=None without Secure', "${good}SuperTokensCookieSameSite None\n"],
     ['cross-site https pair (default None, Secure from https)',
      "SuperTokensConnectionURI https://core.example.com/base;http://127.0.0.1:3567\n"

@@ -64,6 +64,12 @@ int st_api_ev_token(request_rec *r, const st_api_call *call);
 int st_api_ev_verify(request_rec *r, const st_api_call *call);
 int st_api_ev_is_verified(request_rec *r, const st_api_call *call);
 
+/* thirdparty.c */
+int st_api_tp_authorisation_url(request_rec *r, const st_api_call *call);
+int st_api_tp_signinup(request_rec *r, const st_api_call *call);
+int st_api_tp_apple_callback(request_rec *r, const st_api_call *call);
+int st_api_loginmethods(request_rec *r, const st_api_call *call);
+
 /* session.c */
 /* Create a session at the core for recipe_user_id and write its tokens the way st-auth-mode
  * asks (headers when absent). email (may be NULL) becomes the access token's "email" claim

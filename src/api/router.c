@@ -34,6 +34,11 @@ static const st_api_route st_routes[] = {
     { M_POST, "/user/email/verify/token", ST_RECIPE_EMAILVERIFICATION, st_api_ev_token, 0 },
     { M_POST, "/user/email/verify", ST_RECIPE_EMAILVERIFICATION, st_api_ev_verify, 0 },
     { M_GET, "/user/email/verify", ST_RECIPE_EMAILVERIFICATION, st_api_ev_is_verified, 0 },
+    /* ThirdParty (issue 19) and multitenancy's login methods */
+    { M_GET, "/authorisationurl", ST_RECIPE_THIRDPARTY, st_api_tp_authorisation_url, 0 },
+    { M_POST, "/signinup", ST_RECIPE_THIRDPARTY, st_api_tp_signinup, 0 },
+    { M_POST, "/callback/apple", ST_RECIPE_THIRDPARTY, st_api_tp_apple_callback, 0 },
+    { M_GET, "/loginmethods", ST_RECIPE_SESSION, st_api_loginmethods, 0 },
     { 0, NULL, 0, NULL, 0 }
 };
 

@@ -6,6 +6,7 @@
  */
 #include "config/config.h"
 #include "config/domain.h"
+#include "config/thirdparty_conf.h"
 
 #include "apr_strings.h"
 
@@ -44,6 +45,8 @@ void *st_create_server_conf(apr_pool_t *p, server_rec *s)
     c->rsa_acceleration = -1;
     c->ev_mode = -1;
     c->ev_delivery = -1;
+    c->provider_connect_timeout = -1;
+    c->provider_io_timeout = -1;
     return c;
 }
 
@@ -86,6 +89,12 @@ void *st_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->ev_mode = ST_MERGE_INT(ev_mode);
     c->ev_delivery = ST_MERGE_INT(ev_delivery);
     c->ev_command = ST_MERGE_PTR(ev_command);
+    c->tp_providers = ST_MERGE_PTR(tp_providers);
+    c->proxy_host = ST_MERGE_PTR(proxy_host);
+    c->proxy_port = add->proxy_host ? add->proxy_port : base->proxy_port;
+    c->provider_ca_file = ST_MERGE_PTR(provider_ca_file);
+    c->provider_connect_timeout = ST_MERGE_INT(provider_connect_timeout);
+    c->provider_io_timeout = ST_MERGE_INT(provider_io_timeout);
     return c;
 }
 
@@ -312,6 +321,11 @@ const char *st_config_check_server(apr_pool_t *p, server_rec *s, st_server_conf 
     if (sc->ev_mode == ST_EV_REQUIRED && !(st_cfg_recipes(sc) & ST_RECIPE_EMAILVERIFICATION))
         return apr_psprintf(p, "SuperTokensEmailVerification required needs emailverification in "
                             "SuperTokensRecipes (%s)", where);
+    if (st_cfg_recipes(sc) & ST_RECIPE_THIRDPARTY || sc->tp_providers) {
+        const char *err = st_tp_check_server(p, sc);
+        if (err)
+            return apr_psprintf(p, "%s (%s)", err, where);
+    }
     /* Resolve the SameSite default once: it reads the public suffix list. */
     sc->same_site_resolved = st_cfg_same_site(sc);
     /* Browsers drop SameSite=None cookies without Secure; supertokens-node refuses the same

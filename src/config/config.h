@@ -42,6 +42,7 @@ typedef enum {
 #define ST_RECIPE_EMAILPASSWORD 0x2
 #define ST_RECIPE_USERROLES     0x4   /* st-role and st-perm claims */
 #define ST_RECIPE_EMAILVERIFICATION 0x8   /* st-ev claim and the email verification API */
+#define ST_RECIPE_THIRDPARTY    0x10  /* social and enterprise sign-in (issue 19) */
 
 /* Bits of SuperTokensPassClaimsAs. */
 #define ST_PASS_ENV     0x1
@@ -100,6 +101,14 @@ typedef struct {
                                           * carry an "email" claim */
     const char *page_css;                /* SuperTokensPageStylesheet's content, read at config
                                           * time; NULL: only the built-in style */
+
+    /* ThirdParty (issue 19, config/thirdparty_conf.c) */
+    apr_array_header_t *tp_providers;    /* of st_tp_provider *; NULL: none configured */
+    const char *proxy_host;              /* SuperTokensOutgoingProxy; NULL: direct */
+    apr_port_t proxy_port;
+    const char *provider_ca_file;        /* SuperTokensProviderCA; NULL: the system store */
+    apr_interval_time_t provider_connect_timeout;  /* -1 unset; default 5 s */
+    apr_interval_time_t provider_io_timeout;       /* -1 unset; default 10 s */
 
     /* Per process, not configuration: this server's JWKS cache (jwks.c), set in child_init so
      * a request does not look it up; NULL before, and without SuperTokensConnectionURI. */

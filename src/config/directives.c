@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "config/domain.h"
 #include "token/cookie.h"
+#include "config/thirdparty_conf.h"
 
 #include "apr_strings.h"
 #include "apr_uri.h"
@@ -291,9 +292,11 @@ static const char *add_recipe(cmd_parms *cmd, void *d, const char *arg)
         sc->recipes |= ST_RECIPE_USERROLES;
     else if (strcasecmp(arg, "emailverification") == 0)
         sc->recipes |= ST_RECIPE_EMAILVERIFICATION;
+    else if (strcasecmp(arg, "thirdparty") == 0)
+        sc->recipes |= ST_RECIPE_THIRDPARTY;
     else
         return apr_psprintf(cmd->pool, "%s: unknown recipe '%s' (known: session, emailpassword, "
-                            "userroles, emailverification)", cmd->cmd->name, arg);
+                            "userroles, emailverification, thirdparty)", cmd->cmd->name, arg);
     return NULL;
 }
 
@@ -660,6 +663,16 @@ const command_rec st_directives[] = {
                  "On: sessions the module creates carry the user's email as the claim 'email'"),
     AP_INIT_TAKE1("SuperTokensPageStylesheet", set_page_stylesheet, NULL, ST_SRV,
                   "CSS file (at most 64 KiB) added to the built-in pages' style, read at start-up"),
+
+    /* ThirdParty (issue 19): handlers in thirdparty_conf.c */
+    AP_INIT_RAW_ARGS("SuperTokensThirdPartyProvider", st_tp_set_provider, NULL, ST_SRV,
+                     "A sign-in provider: <thirdPartyId> client_id=... [client_secret_file=...] [discovery=...] ..."),
+    AP_INIT_TAKE1("SuperTokensOutgoingProxy", st_tp_set_proxy, NULL, ST_SRV,
+                  "HTTP proxy for calls to identity providers: http://host:port (CONNECT for https)"),
+    AP_INIT_TAKE1("SuperTokensProviderCA", st_tp_set_ca, NULL, ST_SRV,
+                  "PEM file of CA certificates trusted for identity providers (default: the system store)"),
+    AP_INIT_RAW_ARGS("SuperTokensProviderTimeout", st_tp_set_timeout, NULL, ST_SRV,
+                     "Timeouts of calls to identity providers in seconds: <s> or connect=<s> io=<s>"),
 
     AP_INIT_FLAG("SuperTokensSessionRequired", set_dir_flag, NULL, ST_DIR,
                  "On: no session means 401; Off: requests without a token go on anonymously"),

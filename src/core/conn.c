@@ -393,6 +393,51 @@ static apr_status_t tls_start(st_conn *c, apr_pool_t *p, apr_interval_time_t con
     return APR_SUCCESS;
 }
 
+#define ST_PROXY_MAX_REPLY 8192
+
+/* "HTTP/1.x 2xx ..." as the proxy's answer to CONNECT. */
+static int proxy_status_ok(const char *reply)
+{
+    return strncmp(reply, "HTTP/1.", 7) == 0 && reply[7] && reply[8] == ' ' && reply[9] == '2';
+}
+
+/* CONNECT be->tunnel_target through the proxy c is connected to, within timeout. The proxy
+ * sends nothing after its header section until the TLS handshake starts from our side, so
+ * reading up to the blank line cannot swallow tunnel bytes. */
+static apr_status_t proxy_tunnel(st_conn *c, apr_pool_t *p, apr_interval_time_t timeout, const char **err)
+{
+    st_backend *be = c->be;
+    apr_time_t deadline = apr_time_now() + timeout;
+    const char *req = apr_psprintf(p, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", be->tunnel_target,
+                                   be->tunnel_target);
+    char *buf = apr_palloc(p, ST_PROXY_MAX_REPLY + 1);
+    apr_size_t got = 0;
+    apr_status_t rv = st_conn_send(c, req, strlen(req), deadline);
+
+    while (rv == APR_SUCCESS) {
+        apr_size_t n = ST_PROXY_MAX_REPLY - got;
+        if (n == 0) {
+            *err = "the proxy's answer to CONNECT is too long";
+            return APR_EGENERAL;
+        }
+        rv = st_conn_recv(c, buf + got, &n, deadline);
+        got += n;
+        buf[got] = '\0';
+        if (strstr(buf, "\r\n\r\n")) {
+            if (proxy_status_ok(buf))
+                return APR_SUCCESS;
+            buf[strcspn(buf, "\r\n")] = '\0';
+            *err = apr_psprintf(p, "the proxy refused CONNECT %s: %.100s", be->tunnel_target, buf);
+            return APR_EGENERAL;
+        }
+        if (rv == APR_EOF || (rv == APR_SUCCESS && n == 0))
+            rv = APR_ECONNRESET;
+    }
+    *err = APR_STATUS_IS_TIMEUP(rv) ? "the proxy did not answer CONNECT in time"
+                                    : "the proxy closed the connection during CONNECT";
+    return rv;
+}
+
 apr_status_t st_conn_connect(st_conn *c, apr_pool_t *p, apr_interval_time_t connect_timeout,
                              apr_interval_time_t io_timeout, const char **err)
 {
@@ -400,10 +445,12 @@ apr_status_t st_conn_connect(st_conn *c, apr_pool_t *p, apr_interval_time_t conn
     apr_sockaddr_t *sa, *addr;
     apr_socket_t *sock = NULL;
     apr_status_t rv;
+    const char *host = be->proxy_host ? be->proxy_host : be->host;
 
-    rv = apr_sockaddr_info_get(&sa, be->host, APR_UNSPEC, be->port, 0, c->spool);
+    rv = apr_sockaddr_info_get(&sa, host, APR_UNSPEC, be->proxy_host ? be->proxy_port : be->port, 0,
+                               c->spool);
     if (rv != APR_SUCCESS) {
-        *err = apr_psprintf(p, "cannot resolve %s", be->host);
+        *err = apr_psprintf(p, "cannot resolve %s", host);
         apr_pool_clear(c->spool);
         return rv;
     }
@@ -423,7 +470,7 @@ apr_status_t st_conn_connect(st_conn *c, apr_pool_t *p, apr_interval_time_t conn
     }
     if (!sock) {
         char ebuf[120];
-        *err = apr_psprintf(p, "connect failed: %s",
+        *err = apr_psprintf(p, "connect%s failed: %s", be->proxy_host ? " to the proxy" : "",
                             APR_STATUS_IS_TIMEUP(rv) ? "timed out"
                                                      : apr_strerror(rv, ebuf, sizeof(ebuf)));
         apr_pool_clear(c->spool);
@@ -432,6 +479,10 @@ apr_status_t st_conn_connect(st_conn *c, apr_pool_t *p, apr_interval_time_t conn
     apr_socket_timeout_set(sock, io_timeout);
     c->sock = sock;
     c->requests = 0;
+    if (be->proxy_host && be->is_tls && (rv = proxy_tunnel(c, p, connect_timeout, err)) != APR_SUCCESS) {
+        st_conn_close(c);
+        return rv;
+    }
     if (be->is_tls && (rv = tls_start(c, p, connect_timeout, err)) != APR_SUCCESS) {
         st_conn_close(c);
         return rv;
@@ -531,7 +582,7 @@ static void backend_tls_setup(st_backend *be, server_rec *s, const char *ca_file
         SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
         if (ca_file) {
             if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1)
-                err = apr_psprintf(bp, "cannot load SuperTokensCoreCA %s", ca_file);
+                err = apr_psprintf(bp, "cannot load the CA file %s", ca_file);
         }
         else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
             err = "cannot load the system CA store";

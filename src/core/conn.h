@@ -48,6 +48,11 @@ struct st_backend {
     const char *host_header;
     int is_tls;
     int host_is_ip;
+    /* an outgoing HTTP proxy (outbound.c only; NULL for core URLs): sockets connect to it, and
+     * https goes through a CONNECT tunnel to tunnel_target ("host:port") */
+    const char *proxy_host;
+    apr_port_t proxy_port;
+    const char *tunnel_target;
 
     apr_pool_t *pool;        /* own allocator guarded by a mutex: records are created by threads */
     apr_thread_mutex_t *mutex;    /* the single cached record */

@@ -6,6 +6,7 @@
 #include "http_log.h"
 
 #include "apr_strings.h"
+#include <string.h>
 
 #include "core/core.h"
 #include "core/conn.h"
@@ -51,21 +52,26 @@ static st_attempt send_failure(const st_call *cc, apr_status_t rv, st_xinfo *xi)
     return AT_IO;
 }
 
+static const char *peer_of(const st_call *cc)
+{
+    return cc->peer ? cc->peer : "the core";
+}
+
 static st_attempt parse_failure(const st_call *cc, st_http_parser *hp, st_xinfo *xi)
 {
     st_http_err code = st_http_parser_error_code(hp);
 
     if (code == ST_HTTP_ERR_BODY_TOO_LARGE) {
-        xi->err = "the core's reply is larger than the limit";
+        xi->err = apr_pstrcat(cc->p, peer_of(cc), "'s reply is larger than the limit", NULL);
         return AT_TOO_LARGE;
     }
     if (code == ST_HTTP_ERR_TRUNCATED) {
-        xi->err = st_http_parser_bytes_seen(hp)
-            ? "the core closed the connection in the middle of its reply"
-            : "the core closed the connection without replying";
+        xi->err = apr_pstrcat(cc->p, peer_of(cc), st_http_parser_bytes_seen(hp)
+                              ? " closed the connection in the middle of its reply"
+                              : " closed the connection without replying", NULL);
         return AT_IO;
     }
-    xi->err = apr_pstrcat(cc->p, "invalid reply from the core: ", st_http_parser_error(hp), NULL);
+    xi->err = apr_pstrcat(cc->p, "invalid reply from ", peer_of(cc), ": ", st_http_parser_error(hp), NULL);
     return AT_GARBAGE;
 }
 
@@ -74,7 +80,7 @@ static st_attempt recv_failure(const st_call *cc, apr_status_t rv, st_xinfo *xi)
     char ebuf[120];
 
     if (APR_STATUS_IS_TIMEUP(rv)) {
-        xi->err = "timed out waiting for the core's reply";
+        xi->err = apr_pstrcat(cc->p, "timed out waiting for ", peer_of(cc), "'s reply", NULL);
         return AT_TIMEOUT;
     }
     xi->err = apr_psprintf(cc->p, "reading the reply failed: %s",
@@ -87,7 +93,8 @@ static st_attempt recv_failure(const st_call *cc, apr_status_t rv, st_xinfo *xi)
 static st_attempt read_reply(const st_call *cc, st_conn *c, apr_time_t deadline, st_xinfo *xi,
                              int *keep)
 {
-    st_http_parser *hp = st_http_parser_create(cc->p, ST_CORE_MAX_BODY, 0);
+    st_http_parser *hp = st_http_parser_create(cc->p, cc->max_body ? cc->max_body : ST_CORE_MAX_BODY,
+                                               strcmp(cc->method, "HEAD") == 0);
     int extra = 0;
 
     for (;;) {
@@ -131,7 +138,7 @@ st_attempt st_exchange(const st_call *cc, st_backend *be, const char *req, apr_s
     xi->reused = 0;
     xi->hp = NULL;
     if (st_conn_acquire(be, &c) != APR_SUCCESS) {
-        xi->err = "no free connection to the core (pool exhausted)";
+        xi->err = apr_pstrcat(cc->p, "no free connection to ", peer_of(cc), " (pool exhausted)", NULL);
         return AT_BUSY;
     }
     drop_unusable_socket(cc, c, fresh, xi);

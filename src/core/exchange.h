@@ -19,7 +19,8 @@
 #include "core/http_parse.h"
 #include "core/conn.h"
 
-/* One call to the core, as st_core_call checked and completed it. */
+/* One call to the core, as st_core_call checked and completed it, or to an identity provider
+ * (outbound.c: peer and max_body set). */
 typedef struct {
     apr_pool_t *p;
     server_rec *s;
@@ -33,6 +34,8 @@ typedef struct {
     int idempotent;
     apr_interval_time_t connect_timeout;
     apr_interval_time_t io_timeout;
+    apr_size_t max_body;         /* cap on the reply's body; 0 = ST_CORE_MAX_BODY */
+    const char *peer;            /* who answers, for error texts; NULL = "the core" */
 } st_call;
 
 typedef enum {

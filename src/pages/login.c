@@ -28,6 +28,10 @@ static const char *page_of(request_rec *r, const st_server_conf *sc)
     if ((st_cfg_recipes(sc) & ST_RECIPE_EMAILVERIFICATION)
         && (strcmp(path, "/verify-email") == 0 || strcmp(path, "/verify-email/") == 0))
         return "/verify-email";
+    /* the provider's return (ThirdParty), the prebuilt UI's path: {base}/callback/<thirdPartyId> */
+    if (strncmp(path, "/callback/", 10) == 0 && path[10] && !strchr(path + 10, '/')
+        && (st_cfg_recipes(sc) & ST_RECIPE_THIRDPARTY))
+        return "/callback";
     return NULL;
 }
 
@@ -48,5 +52,7 @@ int st_login_page_handler(request_rec *r)
         return DECLINED;
     if (*page == '\0')
         return st_page_signin(r);
+    if (strcmp(page, "/callback") == 0)
+        return st_page_tp_callback(r);
     return strcmp(page, "/reset-password") == 0 ? st_page_reset(r) : st_page_verify_email(r);
 }

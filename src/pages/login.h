@@ -25,5 +25,11 @@ int st_page_signin(request_rec *r);
 int st_page_reset(request_rec *r);
 int st_page_verify_email(request_rec *r);
 int st_page_signout(request_rec *r);
+/* {websiteBasePath}/callback/<thirdPartyId>: the provider sends the browser back here
+ * (tp_callback.c). */
+int st_page_tp_callback(request_rec *r);
+/* The "Continue with ..." buttons' markup and script for the sign-in page (tp_callback.c). */
+extern const char st_page_tp_buttons_html[];
+extern const char st_page_tp_buttons_script[];
 
 #endif

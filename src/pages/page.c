@@ -36,7 +36,10 @@ static const char page_style[] =
     ".st-link{background:none;border:0;padding:0;color:#1d4ed8;text-decoration:underline}"
     "a{color:#1d4ed8}"
     ".st-row{margin-top:1.25em;font-size:.95em;text-align:center}"
-    "[hidden]{display:none!important}";
+    "[hidden]{display:none!important}"
+    ".st-provider{display:block;width:100%;margin-top:.6em;padding:.65em;border:1px solid #6b7280;border-radius:6px;"
+    "background:#fff;color:#111827;font-weight:600}.st-provider:hover{background:#f3f4f6}"
+    ".st-or{text-align:center;color:#6b7280;margin:1em 0 0}";
 
 /* The helpers every page script starts with (page.h). target(p) only follows p (by default
  * redirectToPath) when it is a path on this site: '/x', not '//host' or '/\host', no control characters or

@@ -93,6 +93,10 @@ int st_page_signin(request_rec *r)
     st_page_html(&pg, "\">Forgot password?</a></p>");
     if (sign_up)
         st_page_html(&pg, form_signup_switch);
-    st_page_end(&pg, st_page_cfg(&pg, sign_up ? "\"signUp\":true" : "\"signUp\":false"), signin_script);
+    if (st_cfg_recipes(pg.sc) & ST_RECIPE_THIRDPARTY)
+        st_page_html(&pg, st_page_tp_buttons_html);
+    st_page_end(&pg, st_page_cfg(&pg, sign_up ? "\"signUp\":true" : "\"signUp\":false"),
+                (st_cfg_recipes(pg.sc) & ST_RECIPE_THIRDPARTY)
+                ? apr_pstrcat(r->pool, signin_script, st_page_tp_buttons_script, NULL) : signin_script);
     return OK;
 }

@@ -93,31 +93,38 @@ static int selectable_for_rs256(const json_t *jwk)
     return 1;
 }
 
-/* One JWK to an st_jwk; 0 (and nothing allocated that outlives the call) if unusable. */
-static int import_jwk(apr_pool_t *p, const json_t *jwk, st_jwk *out)
+EVP_PKEY *st_jwk_rsa_import(apr_pool_t *p, const json_t *jwk)
 {
-    BIGNUM *n = NULL, *e = NULL;
+    BIGNUM *n = jwk_bn(p, jwk, "n"), *e = jwk_bn(p, jwk, "e");
     EVP_PKEY *pkey = NULL;
-    const char *kid;
     int bits;
 
-    memset(out, 0, sizeof(*out));
-    if (!selectable_for_rs256(jwk))
-        return 0;
-    n = jwk_bn(p, jwk, "n");
-    e = jwk_bn(p, jwk, "e");
     if (n && e && !BN_is_zero(e))
         pkey = rsa_from_ne(n, e);
     BN_free(n);
     BN_free(e);
     if (!pkey)
-        return 0;
+        return NULL;
     bits = EVP_PKEY_get_bits(pkey);
     if (bits < JWK_MIN_BITS || bits > JWK_MAX_BITS || !st_jwt_rsa_exponent_ok(pkey)) {
         EVP_PKEY_free(pkey);
-        return 0;
+        return NULL;
     }
     apr_pool_cleanup_register(p, pkey, pkey_cleanup, apr_pool_cleanup_null);
+    return pkey;
+}
+
+/* One JWK to an st_jwk; 0 (and nothing allocated that outlives the call) if unusable. */
+static int import_jwk(apr_pool_t *p, const json_t *jwk, st_jwk *out)
+{
+    EVP_PKEY *pkey;
+    const char *kid;
+    int bits;
+
+    memset(out, 0, sizeof(*out));
+    if (!selectable_for_rs256(jwk) || (pkey = st_jwk_rsa_import(p, jwk)) == NULL)
+        return 0;
+    bits = EVP_PKEY_get_bits(pkey);
     out->verify_ctx = st_jwt_rs256_prepare(pkey);
     if (out->verify_ctx) {
         apr_pool_cleanup_register(p, out->verify_ctx, pkey_ctx_cleanup, apr_pool_cleanup_null);

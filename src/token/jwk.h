@@ -6,6 +6,7 @@
 #define ST_JWK_H
 
 #include <openssl/evp.h>
+#include <jansson.h>
 
 #include "apr_pools.h"
 #include "apr_tables.h"
@@ -38,6 +39,11 @@ typedef struct {
  */
 const char *st_jwks_parse(apr_pool_t *p, const char *json, apr_size_t len,
                           apr_array_header_t **keys_out);
+
+/* The RSA public key of one JWK object (its n and e), with the same checks as st_jwks_parse
+ * (2048 to 16384 bits, an odd exponent of at least 3); freed with p. NULL when unusable. Also
+ * used for identity providers' keys (oidc.c). */
+EVP_PKEY *st_jwk_rsa_import(apr_pool_t *p, const json_t *jwk);
 
 /* The first key whose kid equals kid, or NULL (kid NULL never matches). */
 const st_jwk *st_jwks_find(const apr_array_header_t *keys, const char *kid);

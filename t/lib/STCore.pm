@@ -36,6 +36,8 @@ our %DOUBLES = (
     ST_CC_OLD_PORT     => ['--api-key', $API_KEY, '--max-cdi', '5.3'],
     # t/13_jwks_slow.t: its JWKS answers late (latency rules) without slowing other tests
     ST_JWKS_PORT       => ['--api-key', $API_KEY],
+    # t/19_thirdparty.t: sign-ins with identity providers (t/idp/idp.js)
+    ST_TP_CORE_PORT    => ['--api-key', $API_KEY],
 );
 
 # env var => [certificate name in t/logs/certs, env var of the double it forwards to]
@@ -123,9 +125,11 @@ sub start_all {
     # every double at once, then wait for all of them
     spawn($_, free_port(), 't/core/core.js', @{ $DOUBLES{$_} }) for sort keys %DOUBLES;
     spawn('ST_BACKEND_PORT', free_port(), 't/backend/echo.js');
+    spawn('ST_IDP_PORT', free_port(), 't/idp/idp.js');
     start_tls_fronts();
     wait_started($_, 't/core/core.js') for sort keys %DOUBLES;
     wait_started('ST_BACKEND_PORT', 't/backend/echo.js');
+    wait_started('ST_IDP_PORT', 't/idp/idp.js');
     wait_started($_, 't/core/tls-front.js') for sort keys %TLS_FRONTS;
     reserve_closed_port();
     start_php_fpm();

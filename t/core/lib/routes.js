@@ -8,7 +8,7 @@ const { json, text } = require('./input');
 const INVALID_TENANT_WORDS = ['recipe', 'config', 'users', 'hello'];
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function buildRoutes({ sessions, users, keys, roles, ev }) {
+function buildRoutes({ sessions, users, keys, roles, ev, tp }) {
   const hello = () => text(200, 'Hello');
   const jwks = (withStatus) => () => {
     const { keys: list, maxAge } = keys.jwks();
@@ -42,6 +42,9 @@ function buildRoutes({ sessions, users, keys, roles, ev }) {
     r('/users/by-accountinfo', { GET: (q) => users.byAccountInfo(q) }),
     r('/users', { GET: (q) => users.listUsers(q) }),
     r('/recipe/multitenancy/tenant/v2', { GET: (q) => users.tenantConfig(q) }, { tenantNotFoundIsJson: true }),
+    r('/recipe/signinup', { POST: (q) => tp.signInUp(q) }),
+    r('/recipe/multitenancy/config/thirdparty', { PUT: (q) => tp.putConfig(q) }),
+    r('/recipe/multitenancy/config/thirdparty/remove', { POST: (q) => tp.removeConfig(q) }),
     r('/recipe/role', { PUT: (q) => roles.createRole(q) }, app),
     r('/recipe/role/remove', { POST: (q) => roles.deleteRole(q) }, app),
     r('/recipe/role/permissions', { GET: (q) => roles.permissionsOfRole(q) }, app),

@@ -1,6 +1,6 @@
 'use strict';
 // Owns: the in-memory "database" of the core double, one namespace per app id:
-// users (EmailPassword only), sessions, password-reset tokens, user roles, email
+// users (EmailPassword and ThirdParty), sessions, password-reset tokens, user roles, email
 // verification; and which apps and tenants exist (configured by --apps / --tenants, "*" = all).
 
 class AppData {
@@ -14,6 +14,8 @@ class AppData {
     // Verification tokens belong to a tenant; verified (userId, email) pairs are app-wide.
     this.evTokens = new Map(); // sha256(token) -> {tenantId, userId, email, expiry}
     this.verifiedEmails = new Map(); // userId -> Set(email)
+    // ThirdParty: providers configured in the core, per tenant (PUT .../config/thirdparty).
+    this.providers = new Map(); // tenantId -> [provider config]
   }
 }
 

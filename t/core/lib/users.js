@@ -40,6 +40,9 @@ async function checkPassword(password, stored) {
   return crypto.timingSafeEqual(got, Buffer.from(hash, 'base64'));
 }
 
+// 'thirdparty' for users made by POST /{t}/recipe/signinup (thirdparty.js), else 'emailpassword'.
+const recipeOf = (u) => (u.thirdParty ? 'thirdparty' : 'emailpassword');
+
 // The core's <user>: CDI >= 4.0 => account-linking shape (webauthn from 5.3); older => flat shape.
 // verified: whether (u.id, u.email) is in the email verification table.
 function userJson(u, cdi, verified) {
@@ -48,11 +51,14 @@ function userJson(u, cdi, verified) {
     if (!gte(cdi, '3.0')) delete out.tenantIds;
     return out;
   }
+  const tp = u.thirdParty ? [{ id: u.thirdParty.id, userId: u.thirdParty.userId }] : [];
   const out = { id: u.id, isPrimaryUser: false, tenantIds: [...u.tenantIds], timeJoined: u.timeJoined,
-    emails: [u.email], phoneNumbers: [], thirdParty: [] };
+    emails: [u.email], phoneNumbers: [], thirdParty: tp };
   if (gte(cdi, '5.3')) out.webauthn = { credentialIds: [] };
-  out.loginMethods = [{ tenantIds: [...u.tenantIds], recipeUserId: u.id, verified,
-    timeJoined: u.timeJoined, recipeId: 'emailpassword', email: u.email }];
+  const method = { tenantIds: [...u.tenantIds], recipeUserId: u.id, verified,
+    timeJoined: u.timeJoined, recipeId: recipeOf(u), email: u.email };
+  if (u.thirdParty) method.thirdParty = { id: u.thirdParty.id, userId: u.thirdParty.userId };
+  out.loginMethods = [method];
   return out;
 }
 
@@ -68,7 +74,7 @@ class UserApi {
 
   byEmail(appId, tenantId, email) {
     for (const u of this.users(appId).values()) {
-      if (u.email === email && u.tenantIds.includes(tenantId)) return u;
+      if (!u.thirdParty && u.email === email && u.tenantIds.includes(tenantId)) return u;
     }
     return null;
   }
@@ -141,7 +147,8 @@ class UserApi {
     if (!u) return json({ status: 'UNKNOWN_USER_ID_ERROR' });
     if (email !== null && email !== u.email) {
       for (const t of u.tenantIds) {
-        if (this.byEmail(req.appId, t, email)) return json({ status: 'EMAIL_ALREADY_EXISTS_ERROR' });
+        const other = this.byEmail(req.appId, t, email);
+        if (other && other.id !== u.id) return json({ status: 'EMAIL_ALREADY_EXISTS_ERROR' });
       }
     }
     const passwordHash = password !== null ? await hashPassword(password) : null;
@@ -185,13 +192,17 @@ class UserApi {
       throw bad("If 'thirdPartyId' is provided, 'thirdPartyUserId' must also be provided, and vice versa");
     }
     if (email !== null) email = normaliseEmail(email);
-    // Our users only have an email; any other criterion can never match.
-    const others = phoneNumber !== null || thirdPartyId !== null || webauthn !== null;
+    // Users have an email and maybe third-party info; phone numbers and webauthn never match.
     const users = [];
     for (const u of this.users(req.appId).values()) {
       if (!u.tenantIds.includes(req.tenantId)) continue;
-      const emailMatch = email !== null && u.email === email;
-      if (union === 'true' ? emailMatch : emailMatch && !others) users.push(u);
+      const checks = [];
+      if (email !== null) checks.push(u.email === email);
+      if (thirdPartyId !== null) checks.push(!!u.thirdParty && u.thirdParty.id === thirdPartyId
+        && u.thirdParty.userId === thirdPartyUserId);
+      if (phoneNumber !== null) checks.push(false);
+      if (webauthn !== null) checks.push(false);
+      if (checks.length && (union === 'true' ? checks.some(Boolean) : checks.every(Boolean))) users.push(u);
     }
     users.sort((a, b) => a.timeJoined - b.timeJoined);
     return json({ status: 'OK', users: users.map((u) => this.userJson(req.appId, u, gte(req.cdi, '4.0') ? req.cdi : '4.0')) });
@@ -227,7 +238,7 @@ class UserApi {
     // ORDER BY time_joined <order>, user_id DESC, as the core's query
     const cmp = (a, b) => sign * (a.timeJoined - b.timeJoined) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
     let list = [...this.users(req.appId).values()].filter((u) => u.tenantIds.includes(req.tenantId)
-      && (recipes === null || recipes.split(',').map((x) => x.trim()).includes('emailpassword'))
+      && (recipes === null || recipes.split(',').map((x) => x.trim()).includes(recipeOf(u)))
       && (!search || emails.some((e) => u.email.startsWith(e))));
     list.sort(cmp);
     if (token !== null) {
@@ -237,7 +248,7 @@ class UserApi {
     }
     // before CDI 4.0 each entry is {recipeId, user} (toJsonWithoutAccountLinking)
     const entry = (u) => (gte(req.cdi, '4.0') ? this.userJson(req.appId, u, req.cdi)
-      : { recipeId: 'emailpassword', user: this.userJson(req.appId, u, req.cdi) });
+      : { recipeId: recipeOf(u), user: this.userJson(req.appId, u, req.cdi) });
     const out = { status: 'OK', users: list.slice(0, limit).map(entry) };
     if (list.length > limit) {
       const next = list[limit];
@@ -246,11 +257,14 @@ class UserApi {
     return json(out);
   }
 
-  // GET /{t}/recipe/multitenancy/tenant/v2: every recipe enabled, so no firstFactors key.
+  // GET /{t}/recipe/multitenancy/tenant/v2: every recipe enabled, so no firstFactors key; the
+  // tenant's third-party providers as PUT /{t}/recipe/multitenancy/config/thirdparty stored them.
   tenantConfig(req) {
     if (!this.store.tenantExists(req.appId, req.tenantId)) return json({ status: 'TENANT_NOT_FOUND_ERROR' });
-    return json({ tenantId: req.tenantId, thirdParty: { providers: [] }, coreConfig: {}, status: 'OK' });
+    const providers = this.store.app(req.appId).providers.get(req.tenantId) || [];
+    return json({ tenantId: req.tenantId, thirdParty: { providers: providers.map((x) => ({ ...x })) },
+      coreConfig: {}, status: 'OK' });
   }
 }
 
-module.exports = { UserApi, userJson, normaliseEmail };
+module.exports = { UserApi, userJson, normaliseEmail, recipeOf };

@@ -39,6 +39,13 @@ async function startSdkApp(coreUrl, sessionOpts = {}, extra = {}) {
     recipeList.push(sdkRequire('supertokens-node/recipe/emailverification').init({ mode: 'OPTIONAL',
       emailDelivery: { override: (orig) => ({ ...orig, sendEmail: async (input) => { emails.push(input); } }) } }));
   }
+  // extra.thirdPartyProviders: ThirdParty.init with these providers (and EmailVerification, so
+  // the provider's verified flag can be checked); Multitenancy is always on in the SDK
+  if (extra.thirdPartyProviders) {
+    recipeList.push(sdkRequire('supertokens-node/recipe/thirdparty').init({
+      signInAndUpFeature: { providers: extra.thirdPartyProviders } }));
+    recipeList.push(sdkRequire('supertokens-node/recipe/emailverification').init({ mode: 'OPTIONAL' }));
+  }
   supertokens.init({
     framework: 'express',
     supertokens: { connectionURI: coreUrl },
