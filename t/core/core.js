@@ -13,6 +13,7 @@ const { SessionApi } = require('./lib/sessions');
 const { UserApi } = require('./lib/users');
 const { UserRolesApi } = require('./lib/roles');
 const { EmailVerificationApi } = require('./lib/emailverification');
+const { PasswordlessApi } = require('./lib/passwordless');
 const { buildRoutes } = require('./lib/routes');
 const { CoreServer } = require('./lib/server');
 const { Controls } = require('./lib/testctl');
@@ -30,8 +31,9 @@ async function startCore(argv = [], env = {}) {
   const users = new UserApi(store, settings);
   const roles = new UserRolesApi(store);
   const ev = new EmailVerificationApi(store, settings);
+  const pl = new PasswordlessApi(store, settings, ev);
   const ctl = new Controls({ cfg, initialCfg, keys, store, sessions });
-  const server = new CoreServer({ cfg: settings, routes: buildRoutes({ sessions, users, keys, roles, ev }), store, ctl });
+  const server = new CoreServer({ cfg: settings, routes: buildRoutes({ sessions, users, keys, roles, ev, pl }), store, ctl });
   const port = await server.listen(cfg.port);
   return { port, cfg, close: () => server.close() };
 }

@@ -1,7 +1,7 @@
 'use strict';
 // Owns: the in-memory "database" of the core double, one namespace per app id:
-// users (EmailPassword only), sessions, password-reset tokens, user roles, email
-// verification; and which apps and tenants exist (configured by --apps / --tenants, "*" = all).
+// users (EmailPassword and Passwordless), sessions, password-reset tokens, user roles, email
+// verification, passwordless devices; and which apps and tenants exist (configured by --apps / --tenants, "*" = all).
 
 class AppData {
   constructor() {
@@ -14,6 +14,8 @@ class AppData {
     // Verification tokens belong to a tenant; verified (userId, email) pairs are app-wide.
     this.evTokens = new Map(); // sha256(token) -> {tenantId, userId, email, expiry}
     this.verifiedEmails = new Map(); // userId -> Set(email)
+    // Passwordless devices (and their codes) belong to a tenant (passwordless.js).
+    this.plDevices = new Map(); // preAuthSessionId -> {tenantId, hash, email, phoneNumber, salt, failedAttempts, codes}
   }
 }
 
