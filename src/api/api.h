@@ -64,6 +64,13 @@ int st_api_ev_token(request_rec *r, const st_api_call *call);
 int st_api_ev_verify(request_rec *r, const st_api_call *call);
 int st_api_ev_is_verified(request_rec *r, const st_api_call *call);
 
+/* passwordless.c */
+int st_api_pl_create_code(request_rec *r, const st_api_call *call);
+int st_api_pl_resend_code(request_rec *r, const st_api_call *call);
+int st_api_pl_consume_code(request_rec *r, const st_api_call *call);
+int st_api_pl_email_exists(request_rec *r, const st_api_call *call);
+int st_api_pl_phone_exists(request_rec *r, const st_api_call *call);
+
 /* session.c */
 /* Create a session at the core for recipe_user_id and write its tokens the way st-auth-mode
  * asks (headers when absent). email (may be NULL) becomes the access token's "email" claim

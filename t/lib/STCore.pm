@@ -36,6 +36,8 @@ our %DOUBLES = (
     ST_CC_OLD_PORT     => ['--api-key', $API_KEY, '--max-cdi', '5.3'],
     # t/13_jwks_slow.t: its JWKS answers late (latency rules) without slowing other tests
     ST_JWKS_PORT       => ['--api-key', $API_KEY],
+    # t/18_passwordless*.t: its code lifetime is shortened by the test (expired codes)
+    ST_PL_PORT         => ['--api-key', $API_KEY],
 );
 
 # env var => [certificate name in t/logs/certs, env var of the double it forwards to]
