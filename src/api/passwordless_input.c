@@ -56,8 +56,10 @@ st_pl_input st_pl_read_create(apr_pool_t *p, const json_t *body, int email_ok, i
         if (v == NULL)
             return ST_PL_INPUT_BAD;
         *email = st_js_trim(p, v, 0);
-        if ((err = st_validate_email(*email)) != NULL)
+        if ((err = st_validate_email(*email)) != NULL) {
+            *email = NULL;
             return general(message, err);
+        }
         return ST_PL_INPUT_OK;
     }
     if (!json_is_string(ph))
