@@ -22,7 +22,7 @@ my $json = JSON::PP->new->canonical;
 my $ua = LWP::UserAgent->new(keep_alive => 1, timeout => 30, max_redirect => 0);
 my $run = time . '-' . int(rand(1e9));
 my %base;
-for my $vh (qw(pl pl_link pl_phone pl_domains pl_nosignup pl_fail pl_hang)) {
+for my $vh (qw(pl pl_link pl_phone pl_domains pl_nosignup pl_fail pl_hang login)) {
     Apache::TestRequest::module($vh);
     $base{$vh} = 'http://' . Apache::TestRequest::hostport();
 }
@@ -261,7 +261,7 @@ is(body($r)->{status}, 'OK', '... the logged link signs in');
 $r = api('pl_link', '/signinup/code', { phoneNumber => '+14155550123' });
 is($r->content, '{"message":"Please provide an email since you have set the contactMethod to \"EMAIL\""}',
    'contactMethod EMAIL (the default): a phone number is the SDK\'s 400');
-$r = api('pl_link', '/signin', { formFields => [] }, rid => 'emailpassword');
+$r = api('pl_phone', '/signin', { formFields => [] }, rid => 'emailpassword');
 is($r->code, 404, 'SuperTokensRecipes session passwordless: no EmailPassword API');
 
 $r = api('pl_phone', '/signinup/code', { email => email('x') });
@@ -333,6 +333,27 @@ ok(scalar(log_lines(qr/AH10081: SuperTokensPasswordlessEmailCommand: .*delivery-
 open my $pids, '<', "$logs/delivery-hang.pids";
 my @hung = map { chomp; $_ } <$pids>;
 ok(@hung && !kill(0, $hung[-1]), '... it is gone');
+
+# --- the built-in pages: served without a session, nothing of the request in them -----------------------
+my @nav = (Accept => 'text/html', 'Sec-Fetch-Mode' => 'navigate', 'Sec-Fetch-Dest' => 'document');
+my $evil = '%22%3E%3Cscript%3Ealert(1)%3C/script%3E';
+for my $page ("/auth/verify?preAuthSessionId=$evil&tenantId=$evil", "/auth?redirectToPath=$evil") {
+    $r = get('pl_link', $page, @nav);
+    is($r->code, 200, "GET $page where / is protected: the page, no sign-in redirect");
+    ok($r->content !~ /<script>alert|alert\(1\)/ && $r->content =~ /<script nonce="([0-9a-f]{32})">/, '... nothing of the query in it');
+    my ($nonce) = $r->content =~ /<script nonce="([0-9a-f]{32})">/;
+    like($r->header('Content-Security-Policy') // '', qr/^default-src 'none'; script-src 'nonce-\Q${\ ($nonce \/\/ 'x')}\E';.*frame-ancestors 'none'/,
+         '... under the pages\' CSP with this response\'s nonce');
+    is($r->header('Referrer-Policy'), 'no-referrer', '... Referrer-Policy: no-referrer (a landing page URL names the flow)');
+    like($r->header('Cache-Control') // '', qr/(^|, )no-store$/, '... not stored');
+}
+like(get('pl_link', '/auth', @nav)->content, qr/id="st-contact"[^>]*type="email"/, 'the sign-in page of passwordless only: the email field');
+unlike(get('pl_link', '/auth', @nav)->content, qr/st-password/, '... and no password field');
+$r = get('pl_link', '/elsewhere', @nav);
+is($r->code, 302, 'the rest of that site still needs a session');
+like(get('pl', '/auth', @nav)->content, qr/id="st-password".*id="st-pl-switch".*<div id="st-pl" hidden>/s,
+     'passwordless beside email and password: the password form, then the switch to the hidden passwordless forms');
+is(get('login', '/auth/verify', @nav)->code, 302, 'no landing page without the passwordless recipe (there the path is protected)');
 
 # --- fail2ban: conf/fail2ban's filter bans the wrong codes' [client] too ------------------------------------
 {

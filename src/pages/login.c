@@ -1,15 +1,17 @@
 /*
  * login.c: which built-in page a request asks for (SuperTokensLoginPage On): sign-in / sign-up
  * at SuperTokensWebsiteBasePath (signin.c), the password-reset pages at
- * {websiteBasePath}/reset-password (reset.c). Served on the API's virtual host by the API's
- * handler, for GET (and HEAD) only.
+ * {websiteBasePath}/reset-password (reset.c), and with the passwordless recipe the magic link's
+ * landing page at {websiteBasePath}/verify (passwordless.c). Served on the API's virtual host by
+ * the API's handler, for GET (and HEAD) only.
  */
 #include "pages/login.h"
 #include "config/config.h"
 
 #include "http_protocol.h"
 
-/* The page's path relative to the website base path: "" (sign-in), "/reset-password", or NULL. */
+/* The page's path relative to the website base path: "" (sign-in), "/reset-password", "/verify"
+ * (passwordless only), or NULL. */
 static const char *page_of(request_rec *r, const st_server_conf *sc)
 {
     const char *base = st_cfg_website_base_path(sc), *path = r->parsed_uri.path;
@@ -21,6 +23,8 @@ static const char *page_of(request_rec *r, const st_server_conf *sc)
         return "";
     if (strcmp(path, "/reset-password") == 0 || strcmp(path, "/reset-password/") == 0)
         return "/reset-password";
+    if ((st_cfg_recipes(sc) & ST_RECIPE_PASSWORDLESS) && (strcmp(path, "/verify") == 0 || strcmp(path, "/verify/") == 0))
+        return "/verify";
     return NULL;
 }
 
@@ -39,5 +43,7 @@ int st_login_page_handler(request_rec *r)
     if (sc->core_urls == NULL || !st_cfg_login_page(sc) || r->method_number != M_GET
         || (page = page_of(r, sc)) == NULL)
         return DECLINED;
-    return *page == '\0' ? st_page_signin(r) : st_page_reset(r);
+    if (*page == '\0')
+        return st_page_signin(r);
+    return strcmp(page, "/verify") == 0 ? st_page_pl_verify(r) : st_page_reset(r);
 }

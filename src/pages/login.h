@@ -1,18 +1,19 @@
 /*
  * login.h: the built-in pages for apps without a JavaScript frontend. With SuperTokensLoginPage
  * On: sign-in / sign-up at SuperTokensWebsiteBasePath and {websiteBasePath}/reset-password
- * (a reset request without a token, a new password with one). On every vhost serving the API:
+ * (a reset request without a token, a new password with one); with the passwordless recipe,
+ * its forms on the sign-in page and {websiteBasePath}/verify (the magic link's landing page). On every vhost serving the API:
  * the sign-out page at GET {apiBasePath}/signout (routed by api/router.c).
  * Layout: login.c (which page), page.c (shared head, headers, script helpers), signin.c,
- * reset.c, signout.c.
+ * reset.c, signout.c, passwordless.c.
  */
 #ifndef ST_PAGES_LOGIN_H
 #define ST_PAGES_LOGIN_H
 
 #include "httpd.h"
 
-/* Serve the page for GET {websiteBasePath}[/] or {websiteBasePath}/reset-password; DECLINED
- * for anything else. */
+/* Serve the page for GET {websiteBasePath}[/], {websiteBasePath}/reset-password or (passwordless)
+ * {websiteBasePath}/verify; DECLINED for anything else. */
 int st_login_page_handler(request_rec *r);
 
 /* 1 when r asks for the built-in page (it must stay reachable without a session). */
@@ -22,5 +23,7 @@ int st_login_page_match(request_rec *r);
 int st_page_signin(request_rec *r);
 int st_page_reset(request_rec *r);
 int st_page_signout(request_rec *r);
+/* {websiteBasePath}/verify: the magic link's landing page (passwordless.c). */
+int st_page_pl_verify(request_rec *r);
 
 #endif

@@ -38,17 +38,18 @@ static const char page_style[] =
     "[hidden]{display:none!important}";
 
 /* The helpers every page script starts with (page.h). target() only follows redirectToPath
- * when it is a path on this site: '/x', not '//host' or '/\host', no control characters or
- * backslashes; then resolved as the browser would and kept only if the origin is ours (so
- * '/..//evil.com' cannot turn into '//evil.com'). */
+ * when it is a path on this site (safeTarget): '/x', not '//host' or '/\host', no control
+ * characters or backslashes; then resolved as the browser would and kept only if the origin is
+ * ours (so '/..//evil.com' cannot turn into '//evil.com'). */
 static const char page_helpers[] =
     "var q=new URLSearchParams(location.search);\n"
     "function $(i){return document.getElementById(i);}\n"
-    "function target(){var p=q.get('redirectToPath'),u;"
+    "function safeTarget(p){var u;"
     " if(!p||p.charAt(0)!=='/'||p.charAt(1)==='/'||/[\\u0000-\\u001f\\u007f\\\\]/.test(p))return '/';"
     " try{u=new URL(p,location.origin);}catch(e){return '/';}"
     " if(u.origin!==location.origin)return '/';"
     " return u.href;}\n"
+    "function target(){return safeTarget(q.get('redirectToPath'));}\n"
     "function tenant(){var t=q.get('tenantId');"
     " return (t&&t!=='public'&&/^[A-Za-z0-9-]+$/.test(t)&&!/^appid-/i.test(t))?'/'+t:'';}\n"
     "function fieldError(id,msg){var e=$('st-'+id+'-error'),i=$('st-'+id);"
