@@ -105,6 +105,8 @@ ok($access && scalar(session_cookies($r)) == 2, '... and a session in cookies (s
 my $claims = jwt_payload(uri_unescape($access));
 is($claims->{sub}, $c->{user}{id}, '... for the new user');
 is($claims->{email}, $ann, '... with the email claim (SuperTokensEmailClaim On)');
+is($claims->{'st-ev'}{v}, JSON::PP::true, '... and st-ev true: the consumed code verified the email, as the core does from CDI 4.0');
+is($claims->{iss}, "$base{pl}/auth", '... and iss, like every session the module creates');
 $r = get('pl', '/php/server.php', Cookie => "sAccessToken=$access");
 is($r->code, 200, 'the protected PHP page accepts the session');
 is(env_of($r)->{REMOTE_USER}, $ann, '... REMOTE_USER is the email');
@@ -179,7 +181,9 @@ $r = api('pl', '/signinup/code/consume', { preAuthSessionId => body($r)->{preAut
                                            userInputCode => $sms->{code} });
 is_deeply([body($r)->{status}, body($r)->{user}{phoneNumbers}, body($r)->{user}{emails}], ['OK', [$phone], []],
           '... signed up with the phone number');
-ok(!defined jwt_payload(uri_unescape(access_cookie($r)))->{email}, '... no email claim for a phone user');
+$claims = jwt_payload(uri_unescape(access_cookie($r)));
+ok(!defined $claims->{email}, '... no email claim for a phone user');
+is($claims->{'st-ev'}{v}, JSON::PP::true, '... st-ev true (a user without an email counts as verified)');
 is(get('pl', '/auth/passwordless/phonenumber/exists?phoneNumber=' . uri_escape($phone), rid => 'passwordless')->content,
    '{"exists":true,"status":"OK"}', 'phonenumber/exists: true');
 is(get('pl', '/auth/passwordless/phonenumber/exists?phoneNumber=%2B14155550000', rid => 'passwordless')->content,
