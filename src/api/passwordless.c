@@ -1,6 +1,6 @@
 /*
  * passwordless.c: the Passwordless recipe's API as supertokens-node 24 serves it
- * (recipe/passwordless/api/, its *.ts files): POST {B}[/{t}]/signinup/code, .../code/resend and
+ * (the .ts files of recipe/passwordless/api): POST {B}[/{t}]/signinup/code, .../code/resend and
  * .../code/consume, GET {B}[/{t}]/passwordless/email/exists and .../phonenumber/exists (and the
  * old /signup/... aliases). Bodies are read by passwordless_input.c, the codes live in the core,
  * the message goes out through delivery.c before the answer (as the SDK awaits its delivery),
