@@ -27,7 +27,7 @@ MODULE_SO  := .libs/mod_supertokens.so
 # Sources with no httpd symbols: linked into the C unit tests (and fuzz targets): all of
 # src/token/ and the pure files of the layers above it.
 UNIT_SRC := $(sort $(wildcard src/token/*.c)) src/config/domain.c src/core/http_parse.c \
-            src/core/session_reply.c src/api/form.c \
+            src/core/session_reply.c src/api/form.c src/api/passwordless_input.c \
             src/request/redirect_path.c
 
 WARN       := -Wall -Wextra -Werror

@@ -166,6 +166,21 @@ my @bad = (
      qr/SuperTokensPageStylesheet: '\Q$dir\E\/escape.css' must not contain '<\/style'/],
     ['sign-up off in a <Location>', "${good}<Location />\nSuperTokensSignUp Off\n</Location>\n",
      qr/SuperTokensSignUp not allowed in <Location> context/],
+    # Passwordless (issue 20)
+    ['unknown recipe', "${good}SuperTokensRecipes session magiclink\n",
+     qr/SuperTokensRecipes: unknown recipe 'magiclink' \(known: session, emailpassword, userroles, emailverification, passwordless\)/],
+    ['unknown contact method', "${good}SuperTokensPasswordlessContactMethod SMS\n",
+     qr/SuperTokensPasswordlessContactMethod: 'SMS' is not one of EMAIL, PHONE, EMAIL_OR_PHONE/],
+    ['unknown flow type', "${good}SuperTokensPasswordlessFlowType CODE\n",
+     qr/SuperTokensPasswordlessFlowType: 'CODE' is not one of MAGIC_LINK, USER_INPUT_CODE, USER_INPUT_CODE_AND_MAGIC_LINK/],
+    ['unknown passwordless delivery', "${good}SuperTokensPasswordlessDelivery mail\n",
+     qr/SuperTokensPasswordlessDelivery: 'mail' is not one of log, log-full/],
+    ['passwordless email command missing', "${good}SuperTokensPasswordlessEmailCommand /nonexistent/mail\n",
+     qr/SuperTokensPasswordlessEmailCommand: '\/nonexistent\/mail' is not an executable file/],
+    ['passwordless SMS command not executable', "${good}SuperTokensPasswordlessSMSCommand $dir/pages.css\n",
+     qr/SuperTokensPasswordlessSMSCommand: '\Q$dir\E\/pages.css' is not an executable file/],
+    ['contact method in a <Location>', "${good}<Location />\nSuperTokensPasswordlessContactMethod PHONE\n</Location>\n",
+     qr/SuperTokensPasswordlessContactMethod not allowed in <Location> context/],
 );
 
 # AuthType SuperTokens where no core is configured (config/sections.c); messages name the
@@ -217,6 +232,9 @@ my @good = (
     ['cross-site https pair (default None, Secure from https)',
      "SuperTokensConnectionURI https://core.example.com/base;http://127.0.0.1:3567\n"
        . "SuperTokensAPIDomain https://api.example.com\nSuperTokensWebsiteDomain https://example.org\n"],
+    ['passwordless settings in supertokens-node\'s spelling, any case',
+     "${good}SuperTokensRecipes session passwordless\nSuperTokensPasswordlessContactMethod email_or_phone\n"
+       . "SuperTokensPasswordlessFlowType MAGIC_LINK\n"],
     ['every directive with a valid value', $good . <<'EOC'],
 SuperTokensAPIKey abc
 SuperTokensAppName "Test App"
@@ -229,7 +247,12 @@ SuperTokensAntiCsrf via-token
 SuperTokensAccessTokenPath /
 SuperTokensJWKSRefreshInterval 600
 SuperTokensCoreTimeout connect=2 io=7
-SuperTokensRecipes session emailpassword userroles emailverification
+SuperTokensRecipes session emailpassword userroles emailverification passwordless
+SuperTokensPasswordlessContactMethod PHONE
+SuperTokensPasswordlessFlowType USER_INPUT_CODE
+SuperTokensPasswordlessDelivery log-full
+SuperTokensPasswordlessEmailCommand /bin/true
+SuperTokensPasswordlessSMSCommand /bin/true
 SuperTokensEmailVerification required
 SuperTokensEmailVerificationDelivery log-full
 SuperTokensRSAAcceleration Off

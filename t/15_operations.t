@@ -184,10 +184,10 @@ my $events = log_text($mark);
     $out = `fail2ban-regex --print-all-matched $error_log $dir/filter.d/apache-supertokens.conf 2>&1`;
     ($lines, $matched) = $out =~ /^Lines: (\d+) lines, \d+ ignored, (\d+) matched/m;
     diag "fail2ban-regex on the whole error log: " . ($out =~ /^(Lines: .*)$/m)[0];
-    my $failed = () = log_text(0) =~ /AH10470: user "[^\n]*": SuperTokens sign-in failed/g;
+    my $failed = () = log_text(0) =~ /AH10(?:470|650): user "[^\n]*": SuperTokens sign-in failed/g;
     is($matched, $failed, "the whole suite's error log: every failed sign-in line matches ($failed)");
     my ($block) = $out =~ /\|- Matched line\(s\):\n(.*?)\n`-/s;
-    is(scalar(grep { !/AH10470: / } grep { /^\|\s+\[/ } split /\n/, $block // ''), 0, 'and only those lines');
+    is(scalar(grep { !/AH10(?:470|650): / } grep { /^\|\s+\[/ } split /\n/, $block // ''), 0, 'and only those lines');
     ok($out =~ /\[client 127\.0\.0\.1:\d+\] AH10470/, 'the banned address is the [client] field');
 
     # the jail, with the filter, in a copy of the system's configuration

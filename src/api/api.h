@@ -69,6 +69,12 @@ int st_api_tp_authorisation_url(request_rec *r, const st_api_call *call);
 int st_api_tp_signinup(request_rec *r, const st_api_call *call);
 int st_api_tp_apple_callback(request_rec *r, const st_api_call *call);
 int st_api_loginmethods(request_rec *r, const st_api_call *call);
+/* passwordless.c */
+int st_api_pl_create_code(request_rec *r, const st_api_call *call);
+int st_api_pl_resend_code(request_rec *r, const st_api_call *call);
+int st_api_pl_consume_code(request_rec *r, const st_api_call *call);
+int st_api_pl_email_exists(request_rec *r, const st_api_call *call);
+int st_api_pl_phone_exists(request_rec *r, const st_api_call *call);
 
 /* session.c */
 /* Create a session at the core for recipe_user_id and write its tokens the way st-auth-mode

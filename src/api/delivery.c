@@ -38,7 +38,10 @@ static const st_kind_info st_kinds[] = {
     [ST_DELIVERY_EMAIL_VERIFICATION] = { "email verification link",
         " (SuperTokensEmailVerificationDelivery log-full shows the token; "
         "SuperTokensEmailVerificationCommand delivers it)", "SuperTokensEmailVerificationCommand" },
-    [ST_DELIVERY_PASSWORDLESS] = { "sign-in link or code", "", "" },
+    [ST_DELIVERY_PASSWORDLESS] = { "sign-in email", " (SuperTokensPasswordlessDelivery log-full shows them; "
+        "SuperTokensPasswordlessEmailCommand delivers them)", "SuperTokensPasswordlessEmailCommand" },
+    [ST_DELIVERY_PASSWORDLESS_SMS] = { "sign-in text message", " (SuperTokensPasswordlessDelivery log-full shows "
+        "them; SuperTokensPasswordlessSMSCommand delivers them)", "SuperTokensPasswordlessSMSCommand" },
 };
 
 typedef struct {
@@ -121,15 +124,16 @@ static void recent_expire(st_queue *q, apr_time_t now)
     }
 }
 
+/* How many times key was seen in the window. */
 static int recent_find(const st_queue *q, const unsigned char *key)
 {
-    int i;
+    int i, n = 0;
     for (i = 0; i < q->recent_count; i++) {
         const st_recent *e = &q->recent[(q->recent_head + i) % ST_DELIVERY_REPEAT_MAX];
         if (memcmp(e->key, key, ST_RECENT_KEY_LEN) == 0)
-            return 1;
+            n++;
     }
-    return 0;
+    return n;
 }
 
 static void recent_add(st_queue *q, const unsigned char *key, apr_time_t now)
@@ -180,12 +184,28 @@ static int wait_command(const st_delivery *d, apr_proc_t *proc, const char *comm
     return 1;
 }
 
-static void run_command(const st_delivery *d, const char *command)
+static int is_passwordless(st_delivery_kind kind)
+{
+    return kind == ST_DELIVERY_PASSWORDLESS || kind == ST_DELIVERY_PASSWORDLESS_SMS;
+}
+
+/* What the program reads: "<recipient>\n<link>\n", and for passwordless "<code>\n<lifetime>\n"
+ * after it (an empty line for a link or code the flow does not send). */
+static const char *command_input(const st_delivery *d)
+{
+    if (!is_passwordless(d->kind))
+        return apr_pstrcat(d->pool, d->recipient, "\n", d->link, "\n", NULL);
+    return apr_psprintf(d->pool, "%s\n%s\n%s\n%ld\n", d->recipient, d->link ? d->link : "",
+                        d->code ? d->code : "", d->lifetime);
+}
+
+/* 1 when the program took the message (exit status 0). */
+static int run_command(const st_delivery *d, const char *command)
 {
     apr_procattr_t *attr;
     apr_proc_t proc;
     const char *argv[2] = { command, NULL };
-    const char *input = apr_pstrcat(d->pool, d->recipient, "\n", d->link, "\n", NULL);
+    const char *input = command_input(d);
     apr_status_t rv;
 
     if ((rv = apr_procattr_create(&attr, d->pool)) != APR_SUCCESS
@@ -195,15 +215,17 @@ static void run_command(const st_delivery *d, const char *command)
         || (rv = apr_proc_create(&proc, command, argv, NULL, attr, d->pool)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, d->server, APLOGNO(10080)
                      "%s: could not start %s", st_kinds[d->kind].command, command);
-        return;
+        return 0;
     }
     /* a program that exits without reading gets EPIPE here (httpd ignores SIGPIPE) */
     apr_file_write_full(proc.in, input, strlen(input), NULL);
     apr_file_close(proc.in);
-    if (wait_command(d, &proc, command))
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, d->server, APLOGNO(10083)
-                     "%s for %s handed to %s", kind_what(d->kind),
-                     ap_escape_logitem(d->pool, d->recipient), command);
+    if (!wait_command(d, &proc, command))
+        return 0;
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, d->server, APLOGNO(10083)
+                 "%s for %s handed to %s", kind_what(d->kind),
+                 ap_escape_logitem(d->pool, d->recipient), command);
+    return 1;
 }
 
 /* d->link with every copy of d->secret replaced by "<N characters hidden>"; the whole link
@@ -239,9 +261,25 @@ static void log_message(const st_delivery *d, int full)
                  ap_escape_logitem(d->pool, masked_link(d)), st_kinds[d->kind].log_hint);
 }
 
-/* Password-reset and email verification links have their directives; other kinds are
- * logged (token hidden) until theirs exist. */
-static void send_message(const st_delivery *d)
+/* A passwordless message in the log: its link (link code hidden) and code (hidden), or both in
+ * full with SuperTokensPasswordlessDelivery log-full. */
+static void log_passwordless(const st_delivery *d, int full)
+{
+    const char *link = d->link == NULL ? "(none)" : full ? d->link : masked_link(d);
+    const char *code = d->code == NULL ? "(none)" : full ? d->code
+                     : apr_psprintf(d->pool, "<%" APR_SIZE_T_FMT " characters hidden>", strlen(d->code));
+    if (full)
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, d->server, APLOGNO(10653)
+                     "%s for %s: link %s, code %s", kind_what(d->kind), ap_escape_logitem(d->pool, d->recipient),
+                     ap_escape_logitem(d->pool, link), ap_escape_logitem(d->pool, code));
+    else
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, d->server, APLOGNO(10654)
+                     "%s for %s: link %s, code %s%s", kind_what(d->kind), ap_escape_logitem(d->pool, d->recipient),
+                     ap_escape_logitem(d->pool, link), code, st_kinds[d->kind].log_hint);
+}
+
+/* Each kind goes to its program, or to the error log. 1 when it went out. */
+static int send_message(const st_delivery *d)
 {
     const st_server_conf *sc = st_server_conf_get(d->server);
     const char *command = NULL;
@@ -255,10 +293,51 @@ static void send_message(const st_delivery *d)
         command = sc->ev_command;
         full = sc->ev_delivery == ST_RESET_LOG_FULL;
     }
+    else {
+        command = d->kind == ST_DELIVERY_PASSWORDLESS ? sc->pl_email_command : sc->pl_sms_command;
+        full = sc->pl_delivery == ST_RESET_LOG_FULL;
+    }
     if (command)
-        run_command(d, command);
+        return run_command(d, command);
+    if (is_passwordless(d->kind))
+        log_passwordless(d, full);
     else
         log_message(d, full);
+    return 1;
+}
+
+int st_delivery_send_now(st_delivery *d)
+{
+    return send_message(d);
+}
+
+int st_delivery_reserve(server_rec *s, st_delivery_kind kind, const char *recipient)
+{
+    st_queue *q = st_the_queue;
+    unsigned char key[ST_RECENT_KEY_LEN];
+    apr_time_t now = apr_time_now();
+    const char *why = NULL;
+    char who[256];
+
+    recent_key(s, kind, recipient, key);
+    if (q) {
+        apr_thread_mutex_lock(q->mutex);
+        recent_expire(q, now);
+        if (recent_find(q, key) >= ST_DELIVERY_PASSWORDLESS_MAX)
+            why = "too many in the last minute";
+        else if (q->recent_count == ST_DELIVERY_REPEAT_MAX)
+            why = "too many recipients in the last minute";
+        else
+            recent_add(q, key, now);
+        apr_thread_mutex_unlock(q->mutex);
+    }
+    if (why == NULL)
+        return 1;
+    ap_escape_errorlog_item(who, recipient, sizeof(who));
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, APLOGNO(10655)
+                 "%s for %s refused: %s (at most %d per %d s in this process)", kind_what(kind), who, why,
+                 ST_DELIVERY_PASSWORDLESS_MAX, (int)apr_time_sec(ST_DELIVERY_REPEAT_WINDOW));
+    return 0;
 }
 
 /* ------------------------------------------------------------------------------------------

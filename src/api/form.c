@@ -230,11 +230,14 @@ json_t *st_fdi_user(apr_pool_t *p, const json_t *user, int user_object)
 
     st_json_pool_own(p, out);
     if (!user_object) {
-        const json_t *emails = json_object_get(user, "emails");
+        const json_t *emails = json_object_get(user, "emails"), *phones = json_object_get(user, "phoneNumbers");
         copy_member(out, user, "id");
         copy_member(out, user, "timeJoined");
         if (json_array_size(emails) > 0)
             json_object_set(out, "email", json_array_get(emails, 0));
+        /* passwordless users: the SDK's old user object has the phone number after the email */
+        if (json_array_size(phones) > 0)
+            json_object_set(out, "phoneNumber", json_array_get(phones, 0));
         return out;
     }
     for (i = 0; i < sizeof(top) / sizeof(top[0]); i++)

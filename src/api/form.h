@@ -49,7 +49,8 @@ st_form_result st_form_read(apr_pool_t *p, const json_t *body, const st_form *fo
  * 1.18-1.x or absent); 0 for the old {id, timeJoined, email}. */
 int st_fdi_wants_user_object(const char *fdi_version);
 
-/* The FDI user object from the core's user, in the SDK's key order (§4, §6.3); pool-owned. */
+/* The FDI user object from the core's user, in the SDK's key order (§4, §6.3); pool-owned. The
+ * old object (user_object 0) is {id, timeJoined, email?, phoneNumber?}. */
 json_t *st_fdi_user(apr_pool_t *p, const json_t *user, int user_object);
 
 /* In a GET /{tenant}/users/by-accountinfo reply, the recipeUserId of the emailpassword login

@@ -39,6 +39,14 @@ static const st_api_route st_routes[] = {
     { M_POST, "/signinup", ST_RECIPE_THIRDPARTY, st_api_tp_signinup, 0 },
     { M_POST, "/callback/apple", ST_RECIPE_THIRDPARTY, st_api_tp_apple_callback, 0 },
     { M_GET, "/loginmethods", ST_RECIPE_SESSION, st_api_loginmethods, 0 },
+    { M_POST, "/signinup/code", ST_RECIPE_PASSWORDLESS, st_api_pl_create_code, 0 },
+    { M_POST, "/signinup/code/resend", ST_RECIPE_PASSWORDLESS, st_api_pl_resend_code, 0 },
+    { M_POST, "/signinup/code/consume", ST_RECIPE_PASSWORDLESS, st_api_pl_consume_code, 0 },
+    { M_GET, "/passwordless/email/exists", ST_RECIPE_PASSWORDLESS, st_api_pl_email_exists, 0 },
+    { M_GET, "/passwordless/phonenumber/exists", ST_RECIPE_PASSWORDLESS, st_api_pl_phone_exists, 0 },
+    /* old aliases; /signup/email/exists is EmailPassword's too: rid decides (find()) */
+    { M_GET, "/signup/email/exists", ST_RECIPE_PASSWORDLESS, st_api_pl_email_exists, 0 },
+    { M_GET, "/signup/phonenumber/exists", ST_RECIPE_PASSWORDLESS, st_api_pl_phone_exists, 0 },
     { 0, NULL, 0, NULL, 0 }
 };
 
@@ -73,16 +81,31 @@ static int split_tenant(apr_pool_t *p, const char *rest, const char **tenant, co
     return 1;
 }
 
-/* navigation: 1 when the request is a browser navigation (navigation-only routes match), -1
- * when any route of the path will do (CORS preflights). */
-static const st_api_route *find(const char *path, int method, int recipes, int navigation)
+/* The recipe a rid header names (0: none the module serves), so that a path two recipes share
+ * goes to that recipe first, as supertokens-node's middleware routes it. */
+static int rid_recipe(const char *rid)
 {
-    const st_api_route *rt;
+    if (rid && strcmp(rid, "passwordless") == 0)
+        return ST_RECIPE_PASSWORDLESS;
+    if (rid && strcmp(rid, "emailpassword") == 0)
+        return ST_RECIPE_EMAILPASSWORD;
+    return 0;
+}
+
+/* navigation: 1 when the request is a browser navigation (navigation-only routes match), -1
+ * when any route of the path will do (CORS preflights). rid: the recipe tried first. */
+static const st_api_route *find(const char *path, int method, int recipes, int navigation, int rid)
+{
+    const st_api_route *rt, *first = NULL;
     for (rt = st_routes; rt->path; rt++)
         if ((method < 0 || rt->method == method) && (recipes & rt->recipe) && strcmp(rt->path, path) == 0
-            && (!rt->navigation_only || navigation != 0))
-            return rt;
-    return NULL;
+            && (!rt->navigation_only || navigation != 0)) {
+            if (rid == 0 || rt->recipe == rid)
+                return rt;
+            if (first == NULL)
+                first = rt;
+        }
+    return first;
 }
 
 static const st_api_route *match(request_rec *r, int method, const char **tenant_out)
@@ -90,19 +113,20 @@ static const st_api_route *match(request_rec *r, int method, const char **tenant
     const st_server_conf *sc = st_server_conf_get(r->server);
     const char *rest, *tenant, *path;
     const st_api_route *rt;
-    int recipes, navigation;
+    int recipes, navigation, rid;
 
     if (sc->core_urls == NULL || (rest = below_base(r, sc)) == NULL)
         return NULL;
     recipes = st_cfg_recipes(sc);
     navigation = method < 0 ? -1 : !st_request_is_api_like(r);
+    rid = rid_recipe(apr_table_get(r->headers_in, "rid"));
     /* exact matches win over a tenant reading of the same path */
-    if ((rt = find(rest, method, recipes, navigation)) != NULL) {
+    if ((rt = find(rest, method, recipes, navigation, rid)) != NULL) {
         if (tenant_out)
             *tenant_out = "public";
         return rt;
     }
-    if (split_tenant(r->pool, rest, &tenant, &path) && (rt = find(path, method, recipes, navigation)) != NULL) {
+    if (split_tenant(r->pool, rest, &tenant, &path) && (rt = find(path, method, recipes, navigation, rid)) != NULL) {
         if (tenant_out)
             *tenant_out = tenant;
         return rt;

@@ -47,6 +47,9 @@ void *st_create_server_conf(apr_pool_t *p, server_rec *s)
     c->ev_delivery = -1;
     c->provider_connect_timeout = -1;
     c->provider_io_timeout = -1;
+    c->pl_contact = -1;
+    c->pl_flow = -1;
+    c->pl_delivery = -1;
     return c;
 }
 
@@ -95,6 +98,11 @@ void *st_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->provider_ca_file = ST_MERGE_PTR(provider_ca_file);
     c->provider_connect_timeout = ST_MERGE_INT(provider_connect_timeout);
     c->provider_io_timeout = ST_MERGE_INT(provider_io_timeout);
+    c->pl_contact = ST_MERGE_INT(pl_contact);
+    c->pl_flow = ST_MERGE_INT(pl_flow);
+    c->pl_delivery = ST_MERGE_INT(pl_delivery);
+    c->pl_email_command = ST_MERGE_PTR(pl_email_command);
+    c->pl_sms_command = ST_MERGE_PTR(pl_sms_command);
     return c;
 }
 
@@ -212,6 +220,35 @@ int st_cfg_recipes(const st_server_conf *sc)
 int st_cfg_ev_required(const st_server_conf *sc)
 {
     return sc->ev_mode == ST_EV_REQUIRED && (st_cfg_recipes(sc) & ST_RECIPE_EMAILVERIFICATION);
+}
+
+int st_cfg_pl_contact(const st_server_conf *sc)
+{
+    return sc->pl_contact != -1 ? sc->pl_contact : ST_PL_CONTACT_EMAIL;
+}
+
+int st_cfg_pl_flow(const st_server_conf *sc)
+{
+    return sc->pl_flow != -1 ? sc->pl_flow : ST_PL_FLOW_CODE_AND_LINK;
+}
+
+const char *st_pl_contact_name(int contact)
+{
+    return contact == ST_PL_CONTACT_PHONE ? "PHONE"
+         : contact == ST_PL_CONTACT_EMAIL_OR_PHONE ? "EMAIL_OR_PHONE" : "EMAIL";
+}
+
+const char *st_pl_flow_name(int flow)
+{
+    return flow == ST_PL_FLOW_MAGIC_LINK ? "MAGIC_LINK"
+         : flow == ST_PL_FLOW_USER_INPUT_CODE ? "USER_INPUT_CODE" : "USER_INPUT_CODE_AND_MAGIC_LINK";
+}
+
+int st_cfg_pl_sign_up_allows(const st_server_conf *sc, const char *email, const char *phone)
+{
+    if (email)
+        return st_cfg_sign_up_allows(sc, email);
+    return phone && st_cfg_sign_up(sc) && sc->sign_up_domains == NULL;
 }
 
 int st_cfg_login_page(const st_server_conf *sc)

@@ -43,6 +43,18 @@ typedef enum {
 #define ST_RECIPE_USERROLES     0x4   /* st-role and st-perm claims */
 #define ST_RECIPE_EMAILVERIFICATION 0x8   /* st-ev claim and the email verification API */
 #define ST_RECIPE_THIRDPARTY    0x10  /* social and enterprise sign-in (issue 19) */
+#define ST_RECIPE_PASSWORDLESS  0x20  /* sign-in with a magic link or a one-time code */
+
+/* SuperTokensPasswordlessContactMethod (supertokens-node's contactMethod): bits of what a user
+ * may give; EMAIL_OR_PHONE is both. */
+#define ST_PL_CONTACT_EMAIL          0x1
+#define ST_PL_CONTACT_PHONE          0x2
+#define ST_PL_CONTACT_EMAIL_OR_PHONE (ST_PL_CONTACT_EMAIL | ST_PL_CONTACT_PHONE)
+
+/* SuperTokensPasswordlessFlowType (flowType): bits of what a message carries. */
+#define ST_PL_FLOW_MAGIC_LINK        0x1
+#define ST_PL_FLOW_USER_INPUT_CODE   0x2
+#define ST_PL_FLOW_CODE_AND_LINK     (ST_PL_FLOW_MAGIC_LINK | ST_PL_FLOW_USER_INPUT_CODE)
 
 /* Bits of SuperTokensPassClaimsAs. */
 #define ST_PASS_ENV     0x1
@@ -109,6 +121,12 @@ typedef struct {
     const char *provider_ca_file;        /* SuperTokensProviderCA; NULL: the system store */
     apr_interval_time_t provider_connect_timeout;  /* -1 unset; default 5 s */
     apr_interval_time_t provider_io_timeout;       /* -1 unset; default 10 s */
+    /* Passwordless (issue 20) */
+    int pl_contact;                      /* -1 unset; default ST_PL_CONTACT_EMAIL */
+    int pl_flow;                         /* -1 unset; default ST_PL_FLOW_CODE_AND_LINK */
+    int pl_delivery;                     /* -1 unset; ST_RESET_LOG (default) or ST_RESET_LOG_FULL */
+    const char *pl_email_command;        /* program that delivers sign-in emails; NULL: log */
+    const char *pl_sms_command;          /* program that delivers sign-in text messages; NULL: log */
 
     /* Per process, not configuration: this server's JWKS cache (jwks.c), set in child_init so
      * a request does not look it up; NULL before, and without SuperTokensConnectionURI. */
@@ -175,6 +193,13 @@ apr_interval_time_t st_cfg_core_connect_timeout(const st_server_conf *sc);
 apr_interval_time_t st_cfg_core_io_timeout(const st_server_conf *sc);
 int st_cfg_recipes(const st_server_conf *sc);
 int st_cfg_ev_required(const st_server_conf *sc);
+int st_cfg_pl_contact(const st_server_conf *sc);     /* ST_PL_CONTACT_* */
+int st_cfg_pl_flow(const st_server_conf *sc);        /* ST_PL_FLOW_* */
+const char *st_pl_contact_name(int contact);         /* "EMAIL", "PHONE", "EMAIL_OR_PHONE" */
+const char *st_pl_flow_name(int flow);               /* "MAGIC_LINK", ... as supertokens-node names them */
+/* 1 when a passwordless user may be created for this contact: sign-up is on and, with
+ * SuperTokensSignUpEmailDomains, it is an email of a listed domain (a phone number has none). */
+int st_cfg_pl_sign_up_allows(const st_server_conf *sc, const char *email, const char *phone);
 
 int st_dcfg_session_required(const st_dir_conf *dc);
 int st_dcfg_check_database(const st_dir_conf *dc);

@@ -294,17 +294,22 @@ static const char *add_recipe(cmd_parms *cmd, void *d, const char *arg)
         sc->recipes |= ST_RECIPE_EMAILVERIFICATION;
     else if (strcasecmp(arg, "thirdparty") == 0)
         sc->recipes |= ST_RECIPE_THIRDPARTY;
+    else if (strcasecmp(arg, "passwordless") == 0)
+        sc->recipes |= ST_RECIPE_PASSWORDLESS;
     else
         return apr_psprintf(cmd->pool, "%s: unknown recipe '%s' (known: session, emailpassword, "
-                            "userroles, emailverification, thirdparty)", cmd->cmd->name, arg);
+                            "userroles, emailverification, thirdparty, passwordless)", cmd->cmd->name, arg);
     return NULL;
 }
 
-/* SuperTokensPasswordResetDelivery and SuperTokensEmailVerificationDelivery */
+/* SuperTokensPasswordResetDelivery, SuperTokensEmailVerificationDelivery and
+ * SuperTokensPasswordlessDelivery */
 static const char *set_delivery(cmd_parms *cmd, void *d, const char *arg)
 {
-    int *field = strcmp(cmd->cmd->name, "SuperTokensPasswordResetDelivery") == 0
-                 ? &srv(cmd)->reset_delivery : &srv(cmd)->ev_delivery;
+    const char *name = cmd->cmd->name;
+    int *field = strcmp(name, "SuperTokensPasswordResetDelivery") == 0 ? &srv(cmd)->reset_delivery
+               : strcmp(name, "SuperTokensPasswordlessDelivery") == 0 ? &srv(cmd)->pl_delivery
+               : &srv(cmd)->ev_delivery;
     (void)d;
     if (strcasecmp(arg, "log") == 0)
         *field = ST_RESET_LOG;
@@ -315,7 +320,8 @@ static const char *set_delivery(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
-/* SuperTokensPasswordResetCommand and SuperTokensEmailVerificationCommand */
+/* SuperTokensPasswordResetCommand, SuperTokensEmailVerificationCommand,
+ * SuperTokensPasswordlessEmailCommand and SuperTokensPasswordlessSMSCommand */
 static const char *set_delivery_command(cmd_parms *cmd, void *d, const char *arg)
 {
     apr_finfo_t fi;
@@ -326,6 +332,10 @@ static const char *set_delivery_command(cmd_parms *cmd, void *d, const char *arg
         return apr_psprintf(cmd->pool, "%s: '%s' is not an executable file", cmd->cmd->name, arg);
     if (strcmp(cmd->cmd->name, "SuperTokensPasswordResetCommand") == 0)
         srv(cmd)->reset_command = path;
+    else if (strcmp(cmd->cmd->name, "SuperTokensPasswordlessEmailCommand") == 0)
+        srv(cmd)->pl_email_command = path;
+    else if (strcmp(cmd->cmd->name, "SuperTokensPasswordlessSMSCommand") == 0)
+        srv(cmd)->pl_sms_command = path;
     else
         srv(cmd)->ev_command = path;
     return NULL;
@@ -599,6 +609,32 @@ static const char *set_page_stylesheet(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+/* ---------- directive handlers: Passwordless (issue 20) ---------- */
+
+/* SuperTokensPasswordlessContactMethod and SuperTokensPasswordlessFlowType take
+ * supertokens-node's names (case-insensitive). */
+static const char *set_pl_mode(cmd_parms *cmd, void *d, const char *arg)
+{
+    static const char *const contacts[] = { "EMAIL", "PHONE", "EMAIL_OR_PHONE", NULL };
+    static const int contact_bits[] = { ST_PL_CONTACT_EMAIL, ST_PL_CONTACT_PHONE, ST_PL_CONTACT_EMAIL_OR_PHONE };
+    static const char *const flows[] = { "MAGIC_LINK", "USER_INPUT_CODE", "USER_INPUT_CODE_AND_MAGIC_LINK", NULL };
+    static const int flow_bits[] = { ST_PL_FLOW_MAGIC_LINK, ST_PL_FLOW_USER_INPUT_CODE, ST_PL_FLOW_CODE_AND_LINK };
+    int contact = strcmp(cmd->cmd->name, "SuperTokensPasswordlessContactMethod") == 0, i;
+    const char *const *names = contact ? contacts : flows;
+    (void)d;
+    for (i = 0; names[i]; i++)
+        if (strcasecmp(arg, names[i]) == 0) {
+            if (contact)
+                srv(cmd)->pl_contact = contact_bits[i];
+            else
+                srv(cmd)->pl_flow = flow_bits[i];
+            return NULL;
+        }
+    return apr_psprintf(cmd->pool, "%s: '%s' is not one of %s", cmd->cmd->name, arg,
+                        contact ? "EMAIL, PHONE, EMAIL_OR_PHONE"
+                                : "MAGIC_LINK, USER_INPUT_CODE, USER_INPUT_CODE_AND_MAGIC_LINK");
+}
+
 #define ST_SRV RSRC_CONF
 #define ST_DIR (RSRC_CONF | ACCESS_CONF | OR_AUTHCFG)
 
@@ -634,7 +670,8 @@ const command_rec st_directives[] = {
     AP_INIT_TAKE1("SuperTokensAccessTokenPath", set_access_token_path, NULL, ST_SRV,
                   "Path attribute of the sAccessToken cookie (default /)"),
     AP_INIT_ITERATE("SuperTokensRecipes", add_recipe, NULL, ST_SRV,
-                    "Which APIs the module serves: session, emailpassword"),
+                    "Which APIs the module serves: session, emailpassword, userroles, "
+                    "emailverification, passwordless"),
 
     AP_INIT_FLAG("SuperTokensRSAAcceleration", set_rsa_acceleration, NULL, RSRC_CONF,
                  "RS256 checks with AVX-512 IFMA where the CPU has it (On, default) or OpenSSL only "
@@ -673,6 +710,18 @@ const command_rec st_directives[] = {
                   "PEM file of CA certificates trusted for identity providers (default: the system store)"),
     AP_INIT_RAW_ARGS("SuperTokensProviderTimeout", st_tp_set_timeout, NULL, ST_SRV,
                      "Timeouts of calls to identity providers in seconds: <s> or connect=<s> io=<s>"),
+    /* issue 20: Passwordless */
+    AP_INIT_TAKE1("SuperTokensPasswordlessContactMethod", set_pl_mode, NULL, ST_SRV,
+                  "What users sign in with: EMAIL (default), PHONE or EMAIL_OR_PHONE"),
+    AP_INIT_TAKE1("SuperTokensPasswordlessFlowType", set_pl_mode, NULL, ST_SRV,
+                  "What a sign-in message carries: MAGIC_LINK, USER_INPUT_CODE or "
+                  "USER_INPUT_CODE_AND_MAGIC_LINK (default)"),
+    AP_INIT_TAKE1("SuperTokensPasswordlessDelivery", set_delivery, NULL, ST_SRV,
+                  "Sign-in links and codes to the error log when no command is set: log (hidden) or log-full"),
+    AP_INIT_TAKE1("SuperTokensPasswordlessEmailCommand", set_delivery_command, NULL, ST_SRV,
+                  "Program that emails sign-in links and codes (reads them on stdin)"),
+    AP_INIT_TAKE1("SuperTokensPasswordlessSMSCommand", set_delivery_command, NULL, ST_SRV,
+                  "Program that texts sign-in links and codes to phone numbers (reads them on stdin)"),
 
     AP_INIT_FLAG("SuperTokensSessionRequired", set_dir_flag, NULL, ST_DIR,
                  "On: no session means 401; Off: requests without a token go on anonymously"),

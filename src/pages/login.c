@@ -2,9 +2,11 @@
  * login.c: which built-in page a request asks for (SuperTokensLoginPage On): sign-in / sign-up
  * at SuperTokensWebsiteBasePath (signin.c), the password-reset pages at
  * {websiteBasePath}/reset-password (reset.c), the email verification pages at
- * {websiteBasePath}/verify-email (verify_email.c). Every one is an open path
- * (st_login_page_match, registered in mod_supertokens.c), so SuperTokensEmailVerification
- * required never sends the verify-email page to itself. Served on the API's virtual host by
+ * {websiteBasePath}/verify-email (verify_email.c), with the passwordless recipe the magic
+ * link's landing page at {websiteBasePath}/verify (passwordless.c), with the thirdparty recipe
+ * the provider's return at {websiteBasePath}/callback/<id> (tp_callback.c). Every one is an
+ * open path (st_login_page_match, registered in mod_supertokens.c), so
+ * SuperTokensEmailVerification required never sends the verify-email page to itself. Served on the API's virtual host by
  * the API's handler, for GET (and HEAD) only.
  */
 #include "pages/login.h"
@@ -13,7 +15,8 @@
 #include "http_protocol.h"
 
 /* The page's path relative to the website base path: "" (sign-in), "/reset-password",
- * "/verify-email" (with the emailverification recipe), or NULL. */
+ * "/verify-email" (with the emailverification recipe), "/verify" (passwordless), "/callback"
+ * (thirdparty), or NULL. */
 static const char *page_of(request_rec *r, const st_server_conf *sc)
 {
     const char *base = st_cfg_website_base_path(sc), *path = r->parsed_uri.path;
@@ -32,6 +35,8 @@ static const char *page_of(request_rec *r, const st_server_conf *sc)
     if (strncmp(path, "/callback/", 10) == 0 && path[10] && !strchr(path + 10, '/')
         && (st_cfg_recipes(sc) & ST_RECIPE_THIRDPARTY))
         return "/callback";
+    if ((st_cfg_recipes(sc) & ST_RECIPE_PASSWORDLESS) && (strcmp(path, "/verify") == 0 || strcmp(path, "/verify/") == 0))
+        return "/verify";
     return NULL;
 }
 
@@ -54,5 +59,7 @@ int st_login_page_handler(request_rec *r)
         return st_page_signin(r);
     if (strcmp(page, "/callback") == 0)
         return st_page_tp_callback(r);
+    if (strcmp(page, "/verify") == 0)
+        return st_page_pl_verify(r);
     return strcmp(page, "/reset-password") == 0 ? st_page_reset(r) : st_page_verify_email(r);
 }

@@ -41,18 +41,19 @@ static const char page_style[] =
     "background:#fff;color:#111827;font-weight:600}.st-provider:hover{background:#f3f4f6}"
     ".st-or{text-align:center;color:#6b7280;margin:1em 0 0}";
 
-/* The helpers every page script starts with (page.h). target(p) only follows p (by default
- * redirectToPath) when it is a path on this site: '/x', not '//host' or '/\host', no control characters or
- * backslashes; then resolved as the browser would and kept only if the origin is ours (so
- * '/..//evil.com' cannot turn into '//evil.com'). */
+/* The helpers every page script starts with (page.h). target([p]) only follows p (by default redirectToPath)
+ * when it is a path on this site (safeTarget): '/x', not '//host' or '/\host', no control
+ * characters or backslashes; then resolved as the browser would and kept only if the origin is
+ * ours (so '/..//evil.com' cannot turn into '//evil.com'). */
 static const char page_helpers[] =
     "var q=new URLSearchParams(location.search);\n"
     "function $(i){return document.getElementById(i);}\n"
-    "function target(p){var u;if(p===undefined)p=q.get('redirectToPath');"
+    "function safeTarget(p){var u;"
     " if(!p||p.charAt(0)!=='/'||p.charAt(1)==='/'||/[\\u0000-\\u001f\\u007f\\\\]/.test(p))return '/';"
     " try{u=new URL(p,location.origin);}catch(e){return '/';}"
     " if(u.origin!==location.origin)return '/';"
     " return u.href;}\n"
+    "function target(p){return safeTarget(p===undefined?q.get('redirectToPath'):p);}\n"
     "function tenant(){var t=q.get('tenantId');"
     " return (t&&t!=='public'&&/^[A-Za-z0-9-]+$/.test(t)&&!/^appid-/i.test(t))?'/'+t:'';}\n"
     "function fieldError(id,msg){var e=$('st-'+id+'-error'),i=$('st-'+id);"

@@ -33,8 +33,8 @@ void st_page_text(st_page *pg, const char *text);
 /*
  * Close <main> and write the page script under the nonce: "var cfg=<cfg_json>;", the shared
  * helpers (below), then script. cfg_json is built by the caller from configuration only.
- * Shared helpers: $(id); q (URLSearchParams of the query); target([p]) (p, by default
- * redirectToPath, when it is a same-origin path, else '/'); tenant() ('' or '/<tenantId>' when valid); fieldError(id, msg)
+ * Shared helpers: $(id); q (URLSearchParams of the query); safeTarget(path) (path when it is a
+ * same-origin path, else '/'); target([p]) (safeTarget of p, by default of redirectToPath); tenant() ('' or '/<tenantId>' when valid); fieldError(id, msg)
  * (sets st-<id>-error and aria-invalid); say(id, msg) (fills a message region); post(path, body)
  * (fetch of the API, JSON in and out, resolving to {code, body}); busy(on).
  */
@@ -43,5 +43,14 @@ void st_page_end(st_page *pg, const char *cfg_json, const char *script);
 /* The configuration the pages' scripts start from, as a JSON object text: api (API base path),
  * base (website base path). Paths are validated plain paths, safe inside a script. */
 const char *st_page_cfg(st_page *pg, const char *extra_members);
+
+/* passwordless.c: its parts of the sign-in page (signin.c). st_page_pl_switch closes the
+ * password part with a "Sign in without a password" button; st_page_pl_forms writes the
+ * email / phone form and the code form (hidden behind the password form when with_password);
+ * st_page_pl_cfg is the cfg member "pl" they read; st_page_pl_script drives them. */
+extern const char st_page_pl_switch[];
+void st_page_pl_forms(st_page *pg, int with_password);
+const char *st_page_pl_cfg(st_page *pg, int with_password);
+extern const char st_page_pl_script[];
 
 #endif

@@ -3,7 +3,9 @@
  * calls the EmailPassword API with fetch, shows field errors, the API's refusal reason
  * (SIGN_UP_NOT_ALLOWED) and a wrong password, and returns to ?redirectToPath= (a same-site path)
  * once signed in. "Create an account" is left out when SuperTokensSignUp is Off. A user who is
- * already signed in is sent straight on (signin_or_redirect).
+ * already signed in is sent straight on (signin_or_redirect). With the passwordless recipe the
+ * page offers its forms too (passwordless.c): instead of the password form when emailpassword
+ * is not in SuperTokensRecipes, behind a "sign in with a code" switch when it is.
  */
 #include "pages/login.h"
 #include "pages/page.h"
@@ -15,8 +17,7 @@
 #include "apr_strings.h"
 
 static const char form_top[] =
-    "<h1 id=\"st-title\">Sign in</h1>"
-    "<form id=\"st-form\" novalidate>"
+    "<div id=\"st-ep\"><form id=\"st-form\" novalidate>"
     "<div class=\"st-msg st-bad\" id=\"st-general\" role=\"alert\"></div>"
     "<label for=\"st-email\">Email</label>"
     "<input id=\"st-email\" name=\"email\" type=\"email\" autocomplete=\"username\" required "
@@ -81,22 +82,33 @@ static int redirect_if_signed_in(request_rec *r)
 int st_page_signin(request_rec *r)
 {
     st_page pg;
-    int rc, sign_up;
+    int rc, sign_up, recipes, ep, pl, tp;
 
     if ((rc = redirect_if_signed_in(r)) != DECLINED)
         return rc;
     if ((rc = st_page_begin(&pg, r, "Sign in", NULL)) != OK)
         return rc;
     sign_up = st_cfg_sign_up(pg.sc);
-    st_page_html(&pg, form_top);
-    st_page_text(&pg, apr_pstrcat(r->pool, st_cfg_website_base_path(pg.sc), "/reset-password", NULL));
-    st_page_html(&pg, "\">Forgot password?</a></p>");
-    if (sign_up)
-        st_page_html(&pg, form_signup_switch);
-    if (st_cfg_recipes(pg.sc) & ST_RECIPE_THIRDPARTY)
+    recipes = st_cfg_recipes(pg.sc);
+    pl = (recipes & ST_RECIPE_PASSWORDLESS) != 0;
+    tp = (recipes & ST_RECIPE_THIRDPARTY) != 0;
+    ep = (recipes & ST_RECIPE_EMAILPASSWORD) != 0 || !pl;
+    st_page_html(&pg, "<h1 id=\"st-title\">Sign in</h1>");
+    if (ep) {
+        st_page_html(&pg, form_top);
+        st_page_text(&pg, apr_pstrcat(r->pool, st_cfg_website_base_path(pg.sc), "/reset-password", NULL));
+        st_page_html(&pg, "\">Forgot password?</a></p>");
+        if (sign_up)
+            st_page_html(&pg, form_signup_switch);
+        st_page_html(&pg, pl ? st_page_pl_switch : "</div>");
+    }
+    if (pl)
+        st_page_pl_forms(&pg, ep);
+    if (tp)
         st_page_html(&pg, st_page_tp_buttons_html);
-    st_page_end(&pg, st_page_cfg(&pg, sign_up ? "\"signUp\":true" : "\"signUp\":false"),
-                (st_cfg_recipes(pg.sc) & ST_RECIPE_THIRDPARTY)
-                ? apr_pstrcat(r->pool, signin_script, st_page_tp_buttons_script, NULL) : signin_script);
+    st_page_end(&pg, st_page_cfg(&pg, apr_pstrcat(r->pool, sign_up ? "\"signUp\":true" : "\"signUp\":false",
+                                                  pl ? "," : "", pl ? st_page_pl_cfg(&pg, ep) : "", NULL)),
+                apr_pstrcat(r->pool, ep ? signin_script : "", pl ? st_page_pl_script : "",
+                            tp ? st_page_tp_buttons_script : "", NULL));
     return OK;
 }

@@ -14,6 +14,7 @@ const { UserApi } = require('./lib/users');
 const { UserRolesApi } = require('./lib/roles');
 const { EmailVerificationApi } = require('./lib/emailverification');
 const { ThirdPartyApi } = require('./lib/thirdparty');
+const { PasswordlessApi } = require('./lib/passwordless');
 const { buildRoutes } = require('./lib/routes');
 const { CoreServer } = require('./lib/server');
 const { Controls } = require('./lib/testctl');
@@ -32,8 +33,9 @@ async function startCore(argv = [], env = {}) {
   const roles = new UserRolesApi(store);
   const ev = new EmailVerificationApi(store, settings);
   const tp = new ThirdPartyApi(store, users);
+  const pl = new PasswordlessApi(store, settings, ev);
   const ctl = new Controls({ cfg, initialCfg, keys, store, sessions });
-  const server = new CoreServer({ cfg: settings, routes: buildRoutes({ sessions, users, keys, roles, ev, tp }), store, ctl });
+  const server = new CoreServer({ cfg: settings, routes: buildRoutes({ sessions, users, keys, roles, ev, tp, pl }), store, ctl });
   const port = await server.listen(cfg.port);
   return { port, cfg, close: () => server.close() };
 }

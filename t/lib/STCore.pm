@@ -38,6 +38,8 @@ our %DOUBLES = (
     ST_JWKS_PORT       => ['--api-key', $API_KEY],
     # t/19_thirdparty.t: sign-ins with identity providers (t/idp/idp.js)
     ST_TP_CORE_PORT    => ['--api-key', $API_KEY],
+    # t/18_passwordless*.t: its code lifetime is shortened by the test (expired codes)
+    ST_PL_PORT         => ['--api-key', $API_KEY],
 );
 
 # env var => [certificate name in t/logs/certs, env var of the double it forwards to]

@@ -12,6 +12,9 @@ const OPTIONS = [
   ['key-rotation-interval', 'ST_CORE_KEY_ROTATION_INTERVAL', 168, 'num', 'dynamic signing key update interval, hours'],
   ['password-reset-token-lifetime', 'ST_CORE_PASSWORD_RESET_TOKEN_LIFETIME', 3600000, 'num', 'ms'],
   ['email-verification-token-lifetime', 'ST_CORE_EMAIL_VERIFICATION_TOKEN_LIFETIME', 86400000, 'num', 'ms (core: 1 day)'],
+  ['passwordless-code-lifetime', 'ST_CORE_PASSWORDLESS_CODE_LIFETIME', 900000, 'num', 'ms (core: 15 minutes)'],
+  ['passwordless-max-code-input-attempts', 'ST_CORE_PASSWORDLESS_MAX_CODE_INPUT_ATTEMPTS', 5, 'int',
+    'wrong user input codes before a device is removed'],
   ['base-path', 'ST_CORE_BASE_PATH', '', 'str', 'base path every API lives under (core base_path)'],
   ['max-cdi', 'ST_CORE_MAX_CDI', '5.4', 'str', 'highest CDI version offered (core 11.3+ = 5.4)'],
   ['tenants', 'ST_CORE_TENANTS', '*', 'str', 'comma-separated tenant ids that exist ("*" = any)'],
@@ -75,6 +78,8 @@ function parseConfig(argv, env) {
   cfg.tenants = listOrAny(cfg.tenants);
   cfg.apps = listOrAny(cfg.apps);
   if (cfg.keyRotationInterval <= 0) throw new Error('--key-rotation-interval must be > 0');
+  if (cfg.passwordlessCodeLifetime <= 0) throw new Error('--passwordless-code-lifetime must be > 0');
+  if (cfg.passwordlessMaxCodeInputAttempts <= 0) throw new Error('--passwordless-max-code-input-attempts must be > 0');
   return cfg;
 }
 

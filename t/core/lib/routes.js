@@ -8,7 +8,7 @@ const { json, text } = require('./input');
 const INVALID_TENANT_WORDS = ['recipe', 'config', 'users', 'hello'];
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-function buildRoutes({ sessions, users, keys, roles, ev, tp }) {
+function buildRoutes({ sessions, users, keys, roles, ev, tp, pl }) {
   const hello = () => text(200, 'Hello');
   const jwks = (withStatus) => () => {
     const { keys: list, maxAge } = keys.jwks();
@@ -60,6 +60,12 @@ function buildRoutes({ sessions, users, keys, roles, ev, tp }) {
       { appLevelMethods: ['GET'] }),
     r('/recipe/user/email/verify/token/remove', { POST: (q) => ev.revokeTokens(q) }),
     r('/recipe/user/email/verify/remove', { POST: (q) => ev.unverify(q) }, app),
+    r('/recipe/signinup/code', { POST: (q) => pl.createCode(q) }),
+    r('/recipe/signinup/code/consume', { POST: (q) => pl.consume(q) }),
+    r('/recipe/signinup/code/check', { POST: (q) => pl.check(q) }),
+    r('/recipe/signinup/codes', { GET: (q) => pl.listCodes(q) }),
+    r('/recipe/signinup/code/remove', { POST: (q) => pl.removeCode(q) }),
+    r('/recipe/signinup/codes/remove', { POST: (q) => pl.removeCodes(q) }),
   ];
 }
 

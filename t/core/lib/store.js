@@ -1,7 +1,8 @@
 'use strict';
 // Owns: the in-memory "database" of the core double, one namespace per app id:
-// users (EmailPassword and ThirdParty), sessions, password-reset tokens, user roles, email
-// verification; and which apps and tenants exist (configured by --apps / --tenants, "*" = all).
+// users (EmailPassword, ThirdParty and Passwordless), sessions, password-reset tokens, user
+// roles, email verification, passwordless devices; and which apps and tenants exist (configured
+// by --apps / --tenants, "*" = all).
 
 class AppData {
   constructor() {
@@ -16,6 +17,8 @@ class AppData {
     this.verifiedEmails = new Map(); // userId -> Set(email)
     // ThirdParty: providers configured in the core, per tenant (PUT .../config/thirdparty).
     this.providers = new Map(); // tenantId -> [provider config]
+    // Passwordless devices (and their codes) belong to a tenant (passwordless.js).
+    this.plDevices = new Map(); // preAuthSessionId -> {tenantId, hash, email, phoneNumber, salt, failedAttempts, codes}
   }
 }
 

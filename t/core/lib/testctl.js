@@ -176,7 +176,9 @@ class Controls {
     const c = this.cfg;
     return { accessTokenValidity: c.accessTokenValidity, refreshTokenValidity: c.refreshTokenValidity,
       keyRotationInterval: c.keyRotationInterval, passwordResetTokenLifetime: c.passwordResetTokenLifetime,
-      emailVerificationTokenLifetime: c.emailVerificationTokenLifetime, apiKeySet: c.apiKeys.length > 0, maxCdi: c.maxCdi, basePath: c.basePath };
+      emailVerificationTokenLifetime: c.emailVerificationTokenLifetime,
+      passwordlessCodeLifetime: c.passwordlessCodeLifetime, passwordlessMaxCodeInputAttempts: c.passwordlessMaxCodeInputAttempts,
+      apiKeySet: c.apiKeys.length > 0, maxCdi: c.maxCdi, basePath: c.basePath };
   }
 
   updateConfig(input) {
@@ -186,6 +188,10 @@ class Controls {
     c.refreshTokenValidity = pos('refreshTokenValidity');
     c.passwordResetTokenLifetime = pos('passwordResetTokenLifetime');
     c.emailVerificationTokenLifetime = pos('emailVerificationTokenLifetime');
+    const pl = num(input, 'passwordlessCodeLifetime', c.passwordlessCodeLifetime, { min: 1, integer: false });
+    const attempts = num(input, 'passwordlessMaxCodeInputAttempts', c.passwordlessMaxCodeInputAttempts, { min: 1 });
+    c.passwordlessCodeLifetime = pl;
+    c.passwordlessMaxCodeInputAttempts = attempts;
     const kri = pos('keyRotationInterval');
     if (kri <= 0) throw bad('keyRotationInterval must be > 0');
     c.keyRotationInterval = kri;

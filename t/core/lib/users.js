@@ -1,5 +1,6 @@
 'use strict';
-// Owns: the EmailPassword recipe and user endpoints of the core double
+// Owns: the EmailPassword recipe and user endpoints of the core double (users of every recipe
+// live in one table: passwordless.js adds its own)
 // (webserver/api/emailpassword/*.java, core/GetUserByIdAPI, core/ListUsersByAccountInfoAPI,
 // core/UsersAPI (the paginated list),
 // multitenancy tenant/v2) and the core's <user> JSON (AuthRecipeUserInfo.toJson), whose
@@ -15,6 +16,19 @@ const scrypt = promisify(crypto.scrypt);
 const SCRYPT = { N: 4096, r: 8, p: 1 }; // cheap on purpose: tests sign up many users
 
 const normaliseEmail = (e) => e.trim().toLowerCase(); // Utils.normaliseEmail
+
+// Utils.normalizeIfPhoneNumber parses with libphonenumber (region "ZZ": a '+' is needed) and
+// formats E.164, else keeps the trimmed text. Approximated here: '+', digits and the usual
+// separators become '+<digits>'; anything else is only trimmed (Java's String.trim).
+function normalisePhone(p) {
+  if (p === null) return null;
+  const t = p.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+  if (/^\+[0-9 ().-]+$/.test(t)) {
+    const digits = t.replace(/[^0-9]/g, '');
+    if (digits.length >= 2 && digits.length <= 17) return `+${digits}`;
+  }
+  return t;
+}
 
 const USER_PAGINATION_LIMIT = 500; // AuthRecipe.USER_PAGINATION_LIMIT
 // RECIPE_ID.getEnumFromString's names
@@ -40,27 +54,38 @@ async function checkPassword(password, stored) {
   return crypto.timingSafeEqual(got, Buffer.from(hash, 'base64'));
 }
 
-// 'thirdparty' for users made by POST /{t}/recipe/signinup (thirdparty.js), else 'emailpassword'.
-const recipeOf = (u) => (u.thirdParty ? 'thirdparty' : 'emailpassword');
+// 'passwordless' for passwordless.js's users (u.recipeId), 'thirdparty' for users made by
+// POST /{t}/recipe/signinup (thirdparty.js), else 'emailpassword'.
+const recipeOf = (u) => u.recipeId || (u.thirdParty ? 'thirdparty' : 'emailpassword');
 
-// The core's <user>: CDI >= 4.0 => account-linking shape (webauthn from 5.3); older => flat shape.
-// verified: whether (u.id, u.email) is in the email verification table.
+// The core's <user>: CDI >= 4.0 => account-linking shape (webauthn from 5.3); older => flat shape
+// (toJsonWithoutAccountLinking). Passwordless users have an email and/or a phone number.
+// verified: whether (u.id, u.email) is in the email verification table; a user without an email
+// counts as verified, as in the core.
 function userJson(u, cdi, verified) {
+  const email = u.email ?? null;
+  const phone = u.phoneNumber ?? null;
   if (!gte(cdi, '4.0')) {
-    const out = { id: u.id, timeJoined: u.timeJoined, tenantIds: [...u.tenantIds], email: u.email };
+    const out = { id: u.id, timeJoined: u.timeJoined, tenantIds: [...u.tenantIds] };
+    if (email !== null) out.email = email;
+    if (phone !== null) out.phoneNumber = phone;
     if (!gte(cdi, '3.0')) delete out.tenantIds;
     return out;
   }
   const tp = u.thirdParty ? [{ id: u.thirdParty.id, userId: u.thirdParty.userId }] : [];
   const out = { id: u.id, isPrimaryUser: false, tenantIds: [...u.tenantIds], timeJoined: u.timeJoined,
-    emails: [u.email], phoneNumbers: [], thirdParty: tp };
+    emails: email !== null ? [email] : [], phoneNumbers: phone !== null ? [phone] : [], thirdParty: tp };
   if (gte(cdi, '5.3')) out.webauthn = { credentialIds: [] };
-  const method = { tenantIds: [...u.tenantIds], recipeUserId: u.id, verified,
-    timeJoined: u.timeJoined, recipeId: recipeOf(u), email: u.email };
+  const method = { tenantIds: [...u.tenantIds], recipeUserId: u.id, verified, timeJoined: u.timeJoined,
+    recipeId: recipeOf(u) };
+  if (email !== null) method.email = email;
+  if (phone !== null) method.phoneNumber = phone;
   if (u.thirdParty) method.thirdParty = { id: u.thirdParty.id, userId: u.thirdParty.userId };
   out.loginMethods = [method];
   return out;
 }
+
+const recipeOf = (u) => u.recipeId || 'emailpassword';
 
 class UserApi {
   constructor(store, settings) {
@@ -70,11 +95,14 @@ class UserApi {
 
   users(appId) { return this.store.app(appId).users; }
 
-  userJson(appId, u, cdi) { return userJson(u, cdi, this.store.isEmailVerified(appId, u.id, u.email)); }
+  userJson(appId, u, cdi) {
+    return userJson(u, cdi, u.email == null || this.store.isEmailVerified(appId, u.id, u.email));
+  }
 
+  // The tenant's EmailPassword user with this email (passwordless users are another recipe).
   byEmail(appId, tenantId, email) {
     for (const u of this.users(appId).values()) {
-      if (!u.thirdParty && u.email === email && u.tenantIds.includes(tenantId)) return u;
+      if (recipeOf(u) === 'emailpassword' && u.email === email && u.tenantIds.includes(tenantId)) return u;
     }
     return null;
   }
@@ -114,7 +142,7 @@ class UserApi {
     const input = parseJsonObject(req.body);
     const userId = str(input, 'userId');
     const u = this.users(req.appId).get(userId);
-    if (!u) return json({ status: 'UNKNOWN_USER_ID_ERROR' });
+    if (!u || recipeOf(u) !== 'emailpassword') return json({ status: 'UNKNOWN_USER_ID_ERROR' });
     const email = gte(req.cdi, '4.0') ? str(input, 'email') : u.email;
     // Same look as the core's tokens: base64 of a hex string with '=', '/', '+' removed.
     const token = Buffer.from(crypto.randomBytes(64).toString('hex')).toString('base64').replace(/[=/+]/g, '');
@@ -144,7 +172,7 @@ class UserApi {
     if (email === null && password === null) throw bad('You have to provide either email or password.');
     if (email !== null) email = normaliseEmail(email);
     const u = this.users(req.appId).get(userId);
-    if (!u) return json({ status: 'UNKNOWN_USER_ID_ERROR' });
+    if (!u || recipeOf(u) !== 'emailpassword') return json({ status: 'UNKNOWN_USER_ID_ERROR' });
     if (email !== null && email !== u.email) {
       for (const t of u.tenantIds) {
         const other = this.byEmail(req.appId, t, email);
@@ -192,15 +220,16 @@ class UserApi {
       throw bad("If 'thirdPartyId' is provided, 'thirdPartyUserId' must also be provided, and vice versa");
     }
     if (email !== null) email = normaliseEmail(email);
-    // Users have an email and maybe third-party info; phone numbers and webauthn never match.
+    const phone = normalisePhone(phoneNumber);
+    // Users have an email and/or a phone number and maybe third-party info; webauthn never matches.
     const users = [];
     for (const u of this.users(req.appId).values()) {
       if (!u.tenantIds.includes(req.tenantId)) continue;
       const checks = [];
       if (email !== null) checks.push(u.email === email);
+      if (phone !== null) checks.push(u.phoneNumber === phone);
       if (thirdPartyId !== null) checks.push(!!u.thirdParty && u.thirdParty.id === thirdPartyId
         && u.thirdParty.userId === thirdPartyUserId);
-      if (phoneNumber !== null) checks.push(false);
       if (webauthn !== null) checks.push(false);
       if (checks.length && (union === 'true' ? checks.some(Boolean) : checks.every(Boolean))) users.push(u);
     }
@@ -239,7 +268,7 @@ class UserApi {
     const cmp = (a, b) => sign * (a.timeJoined - b.timeJoined) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
     let list = [...this.users(req.appId).values()].filter((u) => u.tenantIds.includes(req.tenantId)
       && (recipes === null || recipes.split(',').map((x) => x.trim()).includes(recipeOf(u)))
-      && (!search || emails.some((e) => u.email.startsWith(e))));
+      && (!search || (u.email != null && emails.some((e) => u.email.startsWith(e)))));
     list.sort(cmp);
     if (token !== null) {
       const from = paginationTokenInfo(token);
@@ -267,4 +296,4 @@ class UserApi {
   }
 }
 
-module.exports = { UserApi, userJson, normaliseEmail, recipeOf };
+module.exports = { UserApi, userJson, normaliseEmail, normalisePhone, recipeOf };

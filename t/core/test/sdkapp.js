@@ -19,7 +19,9 @@ function sdkRequire(name) {
 
 // Starts express + the SDK against coreUrl. sessionOpts go to Session.init. With
 // extra.rolesAndEv, UserRoles.init() and EmailVerification.init({mode: "OPTIONAL"}) join the
-// recipe list; the verification e-mails the SDK would send are captured in app.emails.
+// recipe list; the verification e-mails the SDK would send are captured in app.emails. With
+// extra.passwordless ({contactMethod, flowType}), Passwordless.init joins too: its e-mails go
+// to app.emails, its text messages to app.sms, and both throw while app.deliveryFails is set.
 async function startSdkApp(coreUrl, sessionOpts = {}, extra = {}) {
   const supertokens = sdkRequire('supertokens-node');
   const Session = sdkRequire('supertokens-node/recipe/session');
@@ -33,7 +35,10 @@ async function startSdkApp(coreUrl, sessionOpts = {}, extra = {}) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const port = server.address().port;
   const emails = [];
+  const sms = [];
+  const state = { deliveryFails: false };
   const recipeList = [EmailPassword.init(), Session.init(sessionOpts)];
+  if (extra.passwordless) recipeList.push(passwordlessRecipe(extra.passwordless, emails, sms, state));
   if (extra.rolesAndEv) {
     recipeList.push(sdkRequire('supertokens-node/recipe/userroles').init());
     recipeList.push(sdkRequire('supertokens-node/recipe/emailverification').init({ mode: 'OPTIONAL',
@@ -68,9 +73,21 @@ async function startSdkApp(coreUrl, sessionOpts = {}, extra = {}) {
   });
   server.on('request', app);
   return {
-    port, version, emails,
+    port, version, emails, sms,
+    set deliveryFails(v) { state.deliveryFails = v; },
     close: () => new Promise((r) => { server.close(() => r()); server.closeAllConnections(); }),
   };
+}
+
+// Passwordless.init with deliveries captured (a delivery that throws is the SDK's sending failure).
+function passwordlessRecipe(config, emails, sms, state) {
+  const keep = (list) => async (input) => {
+    if (state.deliveryFails) throw new Error('delivery failed (test)');
+    list.push(input);
+  };
+  return sdkRequire('supertokens-node/recipe/passwordless').init({ ...config,
+    emailDelivery: { override: (orig) => ({ ...orig, sendEmail: keep(emails) }) },
+    smsDelivery: { override: (orig) => ({ ...orig, sendSms: keep(sms) }) } });
 }
 
 // Routes whose claim validators always refetch the claim from the core (and, when the value
