@@ -85,7 +85,6 @@ function userJson(u, cdi, verified) {
   return out;
 }
 
-const recipeOf = (u) => u.recipeId || 'emailpassword';
 
 class UserApi {
   constructor(store, settings) {
