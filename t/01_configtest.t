@@ -92,8 +92,6 @@ my @bad = (
      qr/SuperTokensCoreTimeout: 'soon' is not a whole number/],
     ['JWKS interval not a number', "${good}SuperTokensJWKSRefreshInterval 4h\n",
      qr/SuperTokensJWKSRefreshInterval: '4h'/],
-    ['unknown recipe', "${good}SuperTokensRecipes session passwordless\n",
-     qr/SuperTokensRecipes: unknown recipe 'passwordless'/],
     ['missing API domain', "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensWebsiteDomain http://localhost:3000\n",
      qr/SuperTokensAPIDomain must be set/],
     ['bad claim prefix', "${good}<Location />\nSuperTokensClaimPrefix X-Y\n</Location>\n",
@@ -168,7 +166,7 @@ my @bad = (
      qr/SuperTokensSignUp not allowed in <Location> context/],
     # Passwordless (issue 20)
     ['unknown recipe', "${good}SuperTokensRecipes session magiclink\n",
-     qr/SuperTokensRecipes: unknown recipe 'magiclink' \(known: session, emailpassword, userroles, emailverification, passwordless\)/],
+     qr/SuperTokensRecipes: unknown recipe 'magiclink' \(known: session, emailpassword, userroles, emailverification, thirdparty, passwordless\)/],
     ['unknown contact method', "${good}SuperTokensPasswordlessContactMethod SMS\n",
      qr/SuperTokensPasswordlessContactMethod: 'SMS' is not one of EMAIL, PHONE, EMAIL_OR_PHONE/],
     ['unknown flow type', "${good}SuperTokensPasswordlessFlowType CODE\n",
