@@ -47,6 +47,7 @@ our %TLS_FRONTS = (
 );
 
 our $CERT_DIR = 't/logs/certs';
+our $OIDC_SCRIPT = 't/oidc/server.mjs';
 
 my %pids;
 my %used_ports;
@@ -117,7 +118,10 @@ sub start_one {
     return $port;
 }
 
+# start_all(vars): vars are Apache::Test's config vars (the vhost ports, for the redirect URIs
+# of the OpenID Connect provider's client)
 sub start_all {
+    my ($vars) = @_;
     mkdir 't/logs' unless -d 't/logs';
     # Apache::Test answers an httpd that fails to start with kill TERM => $$, which skips END
     # blocks: stop what was started here first.
@@ -126,13 +130,33 @@ sub start_all {
     spawn($_, free_port(), 't/core/core.js', @{ $DOUBLES{$_} }) for sort keys %DOUBLES;
     spawn('ST_BACKEND_PORT', free_port(), 't/backend/echo.js');
     spawn('ST_IDP_PORT', free_port(), 't/idp/idp.js');
+    my $oidc = start_oidc($vars || {});
     start_tls_fronts();
     wait_started($_, 't/core/core.js') for sort keys %DOUBLES;
     wait_started('ST_BACKEND_PORT', 't/backend/echo.js');
     wait_started('ST_IDP_PORT', 't/idp/idp.js');
+    wait_started('ST_OIDC_PORT', $OIDC_SCRIPT) if $oidc;
     wait_started($_, 't/core/tls-front.js') for sort keys %TLS_FRONTS;
     reserve_closed_port();
     start_php_fpm();
+}
+
+# A real OpenID Connect provider (npm's oidc-provider, t/oidc/server.mjs) for the browser tests of
+# t/19_thirdparty_browser.t; its client accepts the callback pages of the vhosts tp_page (the
+# built-in page) and tp_site (supertokens-web-js). Not started when t/oidc/node_modules is
+# missing (build/install-deps installs it): ST_OIDC_PORT is then a port nothing listens on, and
+# the test says what is missing.
+sub start_oidc {
+    my ($vars) = @_;
+    my @uris = map { "http://localhost:$_" } grep { defined }
+        ($vars->{tp_page_port} ? "$vars->{tp_page_port}/auth/callback/node-oidc" : undef),
+        ($vars->{tp_site_port} ? "$vars->{tp_site_port}/callback/node-oidc" : undef);
+    if (!@uris || !-d 't/oidc/node_modules/oidc-provider') {
+        $ENV{ST_OIDC_PORT} = free_port();
+        return 0;
+    }
+    spawn('ST_OIDC_PORT', free_port(), $OIDC_SCRIPT, map { ('--redirect-uri', $_) } @uris);
+    return 1;
 }
 
 # Test certificates (generated here, never committed) and one TLS front per %TLS_FRONTS entry.
