@@ -10,11 +10,16 @@
 // the next replies (see FORGE below), POST /__ctl/rotate makes a new signing key and drops the
 // old ones, GET /__ctl/log lists the calls (paths and form names, never values),
 // POST /__ctl/reset clears modes and the log.
+// With --cert FILE --key FILE it serves https (its issuer then https://127.0.0.1:<port>).
 const http = require('http');
+const https = require('https');
+const fs = require('fs');
 const crypto = require('crypto');
 
 const args = process.argv.slice(2);
-const port = Number(args[args.indexOf('--port') + 1] || 0);
+const arg = (name) => (args.indexOf(`--${name}`) >= 0 ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const port = Number(arg('port') || 0);
+const tls = arg('cert') ? { cert: fs.readFileSync(arg('cert')), key: fs.readFileSync(arg('key')) } : null;
 const USERS = {
   alice: { sub: 'alice-sub', email: 'alice@example.com', email_verified: true, ghId: 1001 },
   bob: { sub: 'bob-sub', email: 'bob@other.org', email_verified: true, ghId: 1002 },
@@ -193,16 +198,17 @@ function route(req, res, body) {
   else send(res, 404, { error: 'not found' });
 }
 
-const server = http.createServer((req, res) => {
+const handler = (req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     try { route(req, res, Buffer.concat(chunks).toString()); } catch (e) { send(res, 500, { error: String(e.message) }); }
   });
-});
+};
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
 server.keepAliveTimeout = 5000;
 server.listen(port, '127.0.0.1', () => {
-  issuer = `http://127.0.0.1:${server.address().port}`;
+  issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
   process.stdout.write(`idp listening on 127.0.0.1:${server.address().port}\n`);
 });
 const parent = process.ppid;

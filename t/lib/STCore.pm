@@ -44,6 +44,7 @@ our %DOUBLES = (
 our %TLS_FRONTS = (
     ST_CC_TLS_PORT       => ['server', 'ST_CC_A_PORT'],   # signed by the private CA for 127.0.0.1
     ST_CC_TLS_WRONG_PORT => ['wrong', 'ST_CC_A_PORT'],    # signed by the CA, for another host name
+    ST_IDP_TLS_WRONG_PORT => ['wrong', 'ST_IDP_PORT'],    # t/19_thirdparty_tls.t: a provider of another host name
 );
 
 our $CERT_DIR = 't/logs/certs';
@@ -130,11 +131,14 @@ sub start_all {
     spawn($_, free_port(), 't/core/core.js', @{ $DOUBLES{$_} }) for sort keys %DOUBLES;
     spawn('ST_BACKEND_PORT', free_port(), 't/backend/echo.js');
     spawn('ST_IDP_PORT', free_port(), 't/idp/idp.js');
+    spawn('ST_PROXY_PORT', free_port(), 't/idp/proxy.js');
     my $oidc = start_oidc($vars || {});
     start_tls_fronts();
     wait_started($_, 't/core/core.js') for sort keys %DOUBLES;
     wait_started('ST_BACKEND_PORT', 't/backend/echo.js');
     wait_started('ST_IDP_PORT', 't/idp/idp.js');
+    wait_started('ST_PROXY_PORT', 't/idp/proxy.js');
+    wait_started('ST_IDP_TLS_PORT', 't/idp/idp.js');
     wait_started('ST_OIDC_PORT', $OIDC_SCRIPT) if $oidc;
     wait_started($_, 't/core/tls-front.js') for sort keys %TLS_FRONTS;
     reserve_closed_port();
@@ -159,9 +163,11 @@ sub start_oidc {
     return 1;
 }
 
-# Test certificates (generated here, never committed) and one TLS front per %TLS_FRONTS entry.
+# Test certificates (generated here, never committed), one TLS front per %TLS_FRONTS entry, and
+# the identity provider over https (ST_IDP_TLS_PORT, the CA's certificate for 127.0.0.1).
 sub start_tls_fronts {
     system('t/core/make-test-certs', $CERT_DIR) == 0 or die "t/core/make-test-certs failed\n";
+    spawn('ST_IDP_TLS_PORT', free_port(), 't/idp/idp.js', '--cert', "$CERT_DIR/server.pem", '--key', "$CERT_DIR/server.key");
     for my $var (sort keys %TLS_FRONTS) {
         my ($cert, $target) = @{ $TLS_FRONTS{$var} };
         spawn($var, free_port(), 't/core/tls-front.js', '--target', "127.0.0.1:$ENV{$target}",
