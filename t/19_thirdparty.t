@@ -77,7 +77,8 @@ sub access_cookie { my ($r) = @_; for (cookies_of($r)) { return $1 if /^sAccessT
     is($r->code, 200, 'GET /auth/loginmethods');
     is_deeply($b, { status => 'OK', emailPassword => { enabled => JSON::PP::true }, thirdParty => { enabled => JSON::PP::true,
         providers => [{ id => 'oidc-local', name => 'Local IdP' }, { id => 'google', name => 'Google' },
-                      { id => 'github', name => 'Github' }, { id => 'oidc-public' }, { id => 'oidc-down' }] },
+                      { id => 'github', name => 'Github' }, { id => 'oidc-public' }, { id => 'oidc-mapped' },
+                      { id => 'oidc-down' }] },
         webauthn => { enabled => JSON::PP::false }, passwordless => { enabled => JSON::PP::false },
         firstFactors => ['emailpassword', 'thirdparty'] }, 'the configured providers, named as the SDK names them');
 
@@ -243,6 +244,12 @@ for my $case (['wrong-iss', qr/iss is not the provider's issuer/], ['wrong-aud',
     is_deeply($b->{user}{thirdParty}, [{ id => 'google', userId => 'alice-sub' }], '... by sub');
     ($r, $b) = flow('oidc-public', 'alice');
     is($b->{status}, 'OK', 'a public client (no secret, PKCE): signed in');
+    ($r, $b) = flow('oidc-mapped', 'alice');
+    is($b->{status}, 'OK', 'email_field=mail: signed in') or diag($r->content);
+    is_deeply($b->{user}{emails}, ['alice.mail@example.com'], '... with the email of the user info\'s "mail"');
+    my $sent = core('GET', "/__test/last-request?path=/public/recipe/signinup", undef, port => $core_port);
+    is_deeply($json->decode($sent->{body})->{email}, { id => 'alice.mail@example.com', isVerified => JSON::PP::true },
+              '... verified by the ID token\'s email_verified (emailVerified keeps its default mapping)');
 }
 
 # ---------- oAuthTokens, input errors ----------

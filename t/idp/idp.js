@@ -180,7 +180,8 @@ function route(req, res, body) {
     const u = userFor(req);
     if (takeMode('userinfo') === 'no-email' && u) { send(res, 200, { sub: u.sub }); return; }
     if (!u) send(res, 401, { error: 'invalid_token' });
-    else send(res, 200, { sub: u.sub, email: u.email, email_verified: u.email_verified });
+    // "mail": the same address under another name (email_field=mail), as some directories have it
+    else send(res, 200, { sub: u.sub, email: u.email, email_verified: u.email_verified, mail: u.email && u.email.replace('@', '.mail@') });
   } else if (p === '/gh/login/oauth/authorize') authorize(res, url.searchParams);
   else if (p === '/gh/login/oauth/access_token' && req.method === 'POST') token(res, form, true);
   else if (p === '/gh/user' || p === '/gh/user/emails') {
