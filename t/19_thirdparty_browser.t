@@ -8,6 +8,7 @@
 #   - the provider's return opened in another browser: refused by the state check, the code
 #     unused (the browser that started the sign-in then completes it); "Cancel" at the provider;
 #   - "Continue with Github" through the GitHub-style flow;
+#   - a host with the thirdparty recipe only: the sign-in page is the provider's button;
 #   - supertokens-web-js's thirdparty recipe on another origin (getAuthorisationURLWithQuery-
 #     ParamsAndSetState, signInAndUp) to a credentialed fetch of the PHP page with REMOTE_USER.
 # Screenshots (800 wide): t/logs/screenshots/{sign-in-providers,thirdparty-*}.png (copies in
@@ -25,8 +26,8 @@ plan skip_all => 'ST_SKIP_BROWSER is set' if $ENV{ST_SKIP_BROWSER};
 
 my $t = Apache::Test::vars('t_dir');
 my $logs = Apache::Test::vars('t_logs');
-my %url = map { $_ => 'http://localhost:' . (Apache::Test::vars("${_}_port") // die "no ${_}_port\n") } qw(tp_page tp_site tp_sdk);
-unlink glob("$logs/screenshots/thirdparty-*.png"), "$logs/screenshots/sign-in-providers.png";
+my %url = map { $_ => 'http://localhost:' . (Apache::Test::vars("${_}_port") // die "no ${_}_port\n") } qw(tp_page tp_only tp_site tp_sdk);
+unlink glob("$logs/screenshots/thirdparty-*.png"), glob("$logs/screenshots/sign-in-providers*.png");
 
 ok(system('sh', '-c', 'command -v node >/dev/null') == 0, 'node is installed');
 ok(-x ($ENV{ST_CHROMIUM} // '/usr/bin/chromium'), 'Chromium is installed (Debian package chromium)')
@@ -35,7 +36,7 @@ ok(-d "$t/browser/node_modules/playwright-core" && -d "$t/browser/node_modules/s
    'playwright-core and supertokens-web-js are installed in t/browser') or diag 'run build/install-deps';
 ok(-d "$t/oidc/node_modules/oidc-provider", 'oidc-provider is installed in t/oidc') or diag 'run build/install-deps';
 
-my @cmd = ('node', "$t/browser/thirdparty.js", '--page', $url{tp_page}, '--site', $url{tp_site}, '--sdk', $url{tp_sdk},
+my @cmd = ('node', "$t/browser/thirdparty.js", '--page', $url{tp_page}, '--only', $url{tp_only}, '--site', $url{tp_site}, '--sdk', $url{tp_sdk},
            '--oidc', "http://127.0.0.1:$ENV{ST_OIDC_PORT}", '--idp', "http://127.0.0.1:$ENV{ST_IDP_PORT}",
            '--core', "http://127.0.0.1:$ENV{ST_TP_CORE_PORT}", '--api-key', $STCore::API_KEY,
            '--logs', $logs, '--shots', "$logs/screenshots");
@@ -70,9 +71,9 @@ eval {
 close $fh;
 my $status = $? >> 8;
 my $err = do { local (@ARGV, $/) = "$logs/browser-thirdparty.err"; -e $ARGV[0] ? <> : '' } // '';
-ok($status == 0 && $done && $checks >= 51, "thirdparty.js ran every scenario ($checks checks, exit $status)") or diag $err;
-my @shots = (glob("$logs/screenshots/thirdparty-*.png"), glob("$logs/screenshots/sign-in-providers.png"));
-ok(@shots >= 7, scalar(@shots) . ' screenshots of the third-party pages in t/logs/screenshots');
+ok($status == 0 && $done && $checks >= 57, "thirdparty.js ran every scenario ($checks checks, exit $status)") or diag $err;
+my @shots = (glob("$logs/screenshots/thirdparty-*.png"), glob("$logs/screenshots/sign-in-providers*.png"));
+ok(@shots >= 8, scalar(@shots) . ' screenshots of the third-party pages in t/logs/screenshots');
 note "browser tests took $done->{ms} ms" if $done;
 
 done_testing();

@@ -1,8 +1,8 @@
 /*
  * login.c: which built-in page a request asks for (SuperTokensLoginPage On): sign-in / sign-up
  * at SuperTokensWebsiteBasePath (signin.c), the password-reset pages at
- * {websiteBasePath}/reset-password (reset.c), the email verification pages at
- * {websiteBasePath}/verify-email (verify_email.c). Every one is an open path
+ * {websiteBasePath}/reset-password (reset.c, with the emailpassword recipe), the email
+ * verification pages at {websiteBasePath}/verify-email (verify_email.c). Every one is an open path
  * (st_login_page_match, registered in mod_supertokens.c), so SuperTokensEmailVerification
  * required never sends the verify-email page to itself. Served on the API's virtual host by
  * the API's handler, for GET (and HEAD) only.
@@ -23,7 +23,8 @@ static const char *page_of(request_rec *r, const st_server_conf *sc)
     path += bl;
     if (*path == '\0' || strcmp(path, "/") == 0)
         return "";
-    if (strcmp(path, "/reset-password") == 0 || strcmp(path, "/reset-password/") == 0)
+    if ((strcmp(path, "/reset-password") == 0 || strcmp(path, "/reset-password/") == 0)
+        && (st_cfg_recipes(sc) & ST_RECIPE_EMAILPASSWORD))
         return "/reset-password";
     if ((st_cfg_recipes(sc) & ST_RECIPE_EMAILVERIFICATION)
         && (strcmp(path, "/verify-email") == 0 || strcmp(path, "/verify-email/") == 0))

@@ -3,7 +3,8 @@
  * calls the EmailPassword API with fetch, shows field errors, the API's refusal reason
  * (SIGN_UP_NOT_ALLOWED) and a wrong password, and returns to ?redirectToPath= (a same-site path)
  * once signed in. "Create an account" is left out when SuperTokensSignUp is Off. A user who is
- * already signed in is sent straight on (signin_or_redirect).
+ * already signed in is sent straight on (signin_or_redirect). With the thirdparty recipe the
+ * providers' buttons follow the form; without emailpassword they are the whole page.
  */
 #include "pages/login.h"
 #include "pages/page.h"
@@ -78,6 +79,16 @@ static int redirect_if_signed_in(request_rec *r)
     return HTTP_MOVED_TEMPORARILY;
 }
 
+/* Without the emailpassword recipe: only the providers' buttons (no form that would post to an
+ * API this host does not serve). */
+static int providers_only(st_page *pg)
+{
+    st_page_html(pg, "<h1 id=\"st-title\">Sign in</h1>");
+    st_page_html(pg, st_page_tp_buttons_html);
+    st_page_end(pg, st_page_cfg(pg, "\"signUp\":false"), st_page_tp_buttons_script);
+    return OK;
+}
+
 int st_page_signin(request_rec *r)
 {
     st_page pg;
@@ -87,6 +98,8 @@ int st_page_signin(request_rec *r)
         return rc;
     if ((rc = st_page_begin(&pg, r, "Sign in", NULL)) != OK)
         return rc;
+    if (!(st_cfg_recipes(pg.sc) & ST_RECIPE_EMAILPASSWORD))
+        return providers_only(&pg);
     sign_up = st_cfg_sign_up(pg.sc);
     st_page_html(&pg, form_top);
     st_page_text(&pg, apr_pstrcat(r->pool, st_cfg_website_base_path(pg.sc), "/reset-password", NULL));

@@ -4,10 +4,11 @@
 // Connect provider (npm's oidc-provider with its development login and consent screens,
 // t/oidc/server.mjs) and the GitHub-style stand-in of t/idp/idp.js.
 //
-//   node t/browser/thirdparty.js --page URL --site URL --sdk URL --oidc URL --idp URL \
+//   node t/browser/thirdparty.js --page URL --only URL --site URL --sdk URL --oidc URL --idp URL \
 //       --core URL --api-key KEY --logs DIR --shots DIR
 //
-// --page: the tp_page vhost (built-in pages, a protected PHP page); --site/--sdk: a website
+// --page: the tp_page vhost (built-in pages, a protected PHP page); --only: tp_only (the
+// thirdparty recipe without emailpassword); --site/--sdk: a website
 // using supertokens-web-js and its API on another origin; --oidc: the provider's issuer;
 // --core: the core double behind both vhosts. Prints one JSON object per line like run.js:
 // {"ok":bool,"name":...,"diag":...} per check, {"note":...}, {"done":true,"ms":...} at the end.
@@ -25,6 +26,8 @@
 //             sign the user in, no /signinup call.
 //   github    "Continue with Github" through the GitHub-style login (no ID token, the user and
 //             emails APIs) to the PHP page.
+//   only      a host with the thirdparty recipe only: the sign-in page is the provider's button
+//             (no email form, no reset-password page), which leads to the PHP page.
 //   sdk       supertokens-web-js's thirdparty recipe on another origin:
 //             getAuthorisationURLWithQueryParamsAndSetState -> the provider -> signInAndUp on
 //             the website's callback page -> a credentialed fetch of the PHP page on the API
@@ -36,10 +39,10 @@ const path = require("path");
 function args() {
     const a = {}, v = process.argv.slice(2);
     for (let i = 0; i < v.length; i += 2) {
-        if (!v[i].startsWith("--") || v[i + 1] === undefined) throw new Error("usage: thirdparty.js --page URL --site URL --sdk URL --oidc URL --idp URL --core URL --api-key KEY --logs DIR --shots DIR");
+        if (!v[i].startsWith("--") || v[i + 1] === undefined) throw new Error("usage: thirdparty.js --page URL --only URL --site URL --sdk URL --oidc URL --idp URL --core URL --api-key KEY --logs DIR --shots DIR");
         a[v[i].slice(2)] = v[i + 1];
     }
-    for (const k of ["page", "site", "sdk", "oidc", "idp", "core", "api-key", "logs", "shots"]) if (!a[k]) throw new Error("missing --" + k);
+    for (const k of ["page", "only", "site", "sdk", "oidc", "idp", "core", "api-key", "logs", "shots"]) if (!a[k]) throw new Error("missing --" + k);
     return a;
 }
 
@@ -298,6 +301,34 @@ async function scenarioGithub(browser, notes) {
     await context.close();
 }
 
+async function scenarioOnly(browser, notes) {
+    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+    const page = await context.newPage();
+    watch(page, "only", notes);
+    await page.goto(opt.only + APP);
+    const u = new URL(page.url());
+    check(u.pathname === "/auth" && u.searchParams.get("redirectToPath") === APP, "only: the PHP page sends a visitor to the sign-in page", page.url());
+    const btn = page.locator("#st-provider-oidc-local");
+    await btn.waitFor({ timeout: 5000 }).catch(() => {});
+    is(await btn.textContent().catch(() => null), "Continue with Local IdP", "only: the page offers the provider");
+    is(await page.locator("#st-form, #st-email, #st-forgot, #st-toggle").count(), 0,
+       "only: ... and no email form, forgot-password link or sign-up switch (no emailpassword recipe)");
+    is(await page.locator(".st-or").count(), 0, 'only: ... and no "or" before the buttons');
+    await shot(page, "sign-in-providers-only");
+    const reset = await context.request.get(opt.only + "/auth/reset-password", { headers: { accept: "text/html" } });
+    is(reset.status(), 404, "only: no reset-password page");
+    await btn.click();
+    await page.waitForSelector("#idp-user", { timeout: 10000 });
+    await page.fill("#idp-user", "alice");
+    await page.click("#idp-submit");
+    await page.waitForURL(opt.only + APP, { timeout: 10000 }).catch(() => {});
+    const env = await pageEnv(page);
+    const user = await coreUser("oidc-local", "alice-sub");
+    check(user && env.REMOTE_USER === user.id, "only: signed in through the button, REMOTE_USER on the PHP page",
+          `${page.url()} ${JSON.stringify(env.REMOTE_USER)} vs ${JSON.stringify(user && user.id)}`);
+    await context.close();
+}
+
 async function scenarioSdk(browser, notes) {
     const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
     const page = await context.newPage();
@@ -360,6 +391,7 @@ async function main() {
             ["state", (notes) => scenarioState(browser, notes, firstId)],
             ["cancel", (notes) => scenarioCancel(browser, notes)],
             ["github", (notes) => scenarioGithub(browser, notes)],
+            ["only", (notes) => scenarioOnly(browser, notes)],
             ["sdk", (notes) => scenarioSdk(browser, notes)],
         ]) {
             const notes = [];
