@@ -9,6 +9,10 @@
 # t/logs/certs (t/core/make-test-certs), and reserves a closed port (ST_CC_CLOSED_PORT: bound,
 # never listening, so a connect is refused). A test can stop a double and start it again on
 # the same port with stop_double / restart_double.
+#
+# For the ThirdParty tests (t/19_*.t): t/idp/idp.js (ST_IDP_PORT; over https as ST_IDP_TLS_PORT),
+# t/idp/proxy.js (ST_PROXY_PORT, an outgoing proxy) and npm's oidc-provider (t/oidc/server.mjs,
+# ST_OIDC_PORT).
 package STCore;
 use strict;
 use warnings;
