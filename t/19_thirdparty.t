@@ -78,7 +78,7 @@ sub access_cookie { my ($r) = @_; for (cookies_of($r)) { return $1 if /^sAccessT
     is_deeply($b, { status => 'OK', emailPassword => { enabled => JSON::PP::true }, thirdParty => { enabled => JSON::PP::true,
         providers => [{ id => 'oidc-local', name => 'Local IdP' }, { id => 'google', name => 'Google' },
                       { id => 'github', name => 'Github' }, { id => 'oidc-public' }, { id => 'oidc-mapped' },
-                      { id => 'oidc-down' }] },
+                      { id => 'apple', name => 'Apple' }, { id => 'apple-wrongkey', name => 'Apple' }, { id => 'oidc-down' }] },
         webauthn => { enabled => JSON::PP::false }, passwordless => { enabled => JSON::PP::false },
         firstFactors => ['emailpassword', 'thirdparty'] }, 'the configured providers, named as the SDK names them');
 
@@ -244,6 +244,20 @@ for my $case (['wrong-iss', qr/iss is not the provider's issuer/], ['wrong-aud',
     is_deeply($b->{user}{thirdParty}, [{ id => 'google', userId => 'alice-sub' }], '... by sub');
     ($r, $b) = flow('oidc-public', 'alice');
     is($b->{status}, 'OK', 'a public client (no secret, PKCE): signed in');
+    my ($url) = auth_url('apple');
+    my %q = $url->query_form;
+    is($q{response_mode}, 'form_post', "apple: response_mode=form_post, as the SDK's apple.ts");
+    is($q{scope}, 'openid email', "apple: the SDK's default scope");
+    ($r, $b) = flow('apple', 'alice');
+    is($b->{status}, 'OK', 'apple: signed in with the client secret made from team_id, key_id and the .p8 (checked by the provider)')
+        or diag($r->content);
+    is_deeply($b->{user}{thirdParty}, [{ id => 'apple', userId => 'alice-sub' }], '... by sub');
+    my $from = log_size();
+    ($r, $b) = flow('apple-wrongkey', 'alice');
+    is($b->{status}, 'GENERAL_ERROR', 'apple: a client secret for a key id the provider does not know: GENERAL_ERROR');
+    like(log_since($from), qr/AH10610: third-party sign-in with apple-wrongkey failed: the token endpoint answered HTTP 401/,
+         '... the provider refused the client');
+    unlike(log_since($from), qr/eyJ[A-Za-z0-9_-]+\.eyJ/, '... and no JWT (the client secret) is logged');
     ($r, $b) = flow('oidc-mapped', 'alice');
     is($b->{status}, 'OK', 'email_field=mail: signed in') or diag($r->content);
     is_deeply($b->{user}{emails}, ['alice.mail@example.com'], '... with the email of the user info\'s "mail"');

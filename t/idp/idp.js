@@ -10,7 +10,8 @@
 // the next replies (see FORGE below), POST /__ctl/rotate makes a new signing key and drops the
 // old ones, GET /__ctl/log lists the calls (paths and form names, never values),
 // POST /__ctl/reset clears modes and the log.
-// With --cert FILE --key FILE it serves https (its issuer then https://127.0.0.1:<port>).
+// With --cert FILE --key FILE it serves https (its issuer then https://127.0.0.1:<port>);
+// --apple-key FILE: the public half of that EC key checks the client apple-app's secret.
 const http = require('http');
 const https = require('https');
 const fs = require('fs');
@@ -26,7 +27,10 @@ const USERS = {
   carol: { sub: 'carol-sub', email: 'carol@example.com', email_verified: false, ghId: 1003 },
   noemail: { sub: 'noemail-sub', ghId: 1004 },
 };
-const CLIENTS = { apache: 's3cret', 'gh-app': 'gh-secret', 'google-app': 'g-secret', 'public-app': null };
+// apple-app authenticates with Apple's client secret: an ES256 JWT signed with the key of
+// --apple-key (read when first needed: the suite makes it after starting this server)
+const APPLE = { team: 'TEAM123456', kid: 'TESTKEY123' };
+const CLIENTS = { apache: 's3cret', 'gh-app': 'gh-secret', 'google-app': 'g-secret', 'public-app': null, 'apple-app': APPLE };
 
 let issuer;
 let keys = [];
@@ -128,9 +132,28 @@ function authorize(res, q) {
   res.end();
 }
 
+// Apple's client secret as Apple checks it: ES256 over header.payload with the team's key, the
+// key id in the header, iss the team, sub the client, aud https://appleid.apple.com, not expired
+function appleSecretOk(secret, clientId) {
+  const parts = String(secret || '').split('.');
+  if (parts.length !== 3 || !arg('apple-key')) return false;
+  try {
+    const header = JSON.parse(Buffer.from(parts[0], 'base64url'));
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url'));
+    const key = crypto.createPublicKey(fs.readFileSync(arg('apple-key')));
+    const ok = crypto.verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`),
+      { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2], 'base64url'));
+    return ok && header.alg === 'ES256' && header.kid === APPLE.kid && claims.iss === APPLE.team
+      && claims.sub === clientId && claims.aud === 'https://appleid.apple.com' && claims.exp > Date.now() / 1000;
+  } catch (e) {
+    return false;
+  }
+}
+
 function clientOk(f, allowPublic) {
   const id = f.get('client_id');
   if (!(id in CLIENTS)) return false;
+  if (CLIENTS[id] === APPLE) return appleSecretOk(f.get('client_secret'), id);
   return CLIENTS[id] === null ? allowPublic : f.get('client_secret') === CLIENTS[id];
 }
 

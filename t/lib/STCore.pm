@@ -134,7 +134,7 @@ sub start_all {
     # every double at once, then wait for all of them
     spawn($_, free_port(), 't/core/core.js', @{ $DOUBLES{$_} }) for sort keys %DOUBLES;
     spawn('ST_BACKEND_PORT', free_port(), 't/backend/echo.js');
-    spawn('ST_IDP_PORT', free_port(), 't/idp/idp.js');
+    spawn('ST_IDP_PORT', free_port(), 't/idp/idp.js', '--apple-key', "$CERT_DIR/apple.p8");
     spawn('ST_PROXY_PORT', free_port(), 't/idp/proxy.js');
     my $oidc = start_oidc($vars || {});
     start_tls_fronts();
