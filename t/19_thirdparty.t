@@ -4,7 +4,8 @@
 # reaches a CGI as REMOTE_USER, and every bad input: a wrong or replayed code, forged ID tokens
 # (issuer, audience, signature, expiry, alg none/HS256, nonce), a provider that is down, slow or
 # answers garbage, a user without an email, sign-up outside the allowed domains; the provider's
-# key rotation; the Apple form_post callback; providers stored in the core for a tenant.
+# key rotation; Apple (a client secret the provider checks, the form_post callback); email_field;
+# providers stored in the core for a tenant.
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
