@@ -4,7 +4,8 @@
 # reaches a CGI as REMOTE_USER, and every bad input: a wrong or replayed code, forged ID tokens
 # (issuer, audience, signature, expiry, alg none/HS256, nonce), a provider that is down, slow or
 # answers garbage, a user without an email, sign-up outside the allowed domains; the provider's
-# key rotation; the Apple form_post callback; providers stored in the core for a tenant.
+# key rotation; Apple (a client secret the provider checks, the form_post callback); email_field;
+# providers stored in the core for a tenant.
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
@@ -77,7 +78,8 @@ sub access_cookie { my ($r) = @_; for (cookies_of($r)) { return $1 if /^sAccessT
     is($r->code, 200, 'GET /auth/loginmethods');
     is_deeply($b, { status => 'OK', emailPassword => { enabled => JSON::PP::true }, thirdParty => { enabled => JSON::PP::true,
         providers => [{ id => 'oidc-local', name => 'Local IdP' }, { id => 'google', name => 'Google' },
-                      { id => 'github', name => 'Github' }, { id => 'oidc-public' }, { id => 'oidc-down' }] },
+                      { id => 'github', name => 'Github' }, { id => 'oidc-public' }, { id => 'oidc-mapped' },
+                      { id => 'apple', name => 'Apple' }, { id => 'apple-wrongkey', name => 'Apple' }, { id => 'oidc-down' }] },
         webauthn => { enabled => JSON::PP::false }, passwordless => { enabled => JSON::PP::false },
         firstFactors => ['emailpassword', 'thirdparty'] }, 'the configured providers, named as the SDK names them');
 
@@ -243,6 +245,26 @@ for my $case (['wrong-iss', qr/iss is not the provider's issuer/], ['wrong-aud',
     is_deeply($b->{user}{thirdParty}, [{ id => 'google', userId => 'alice-sub' }], '... by sub');
     ($r, $b) = flow('oidc-public', 'alice');
     is($b->{status}, 'OK', 'a public client (no secret, PKCE): signed in');
+    my ($url) = auth_url('apple');
+    my %q = $url->query_form;
+    is($q{response_mode}, 'form_post', "apple: response_mode=form_post, as the SDK's apple.ts");
+    is($q{scope}, 'openid email', "apple: the SDK's default scope");
+    ($r, $b) = flow('apple', 'alice');
+    is($b->{status}, 'OK', 'apple: signed in with the client secret made from team_id, key_id and the .p8 (checked by the provider)')
+        or diag($r->content);
+    is_deeply($b->{user}{thirdParty}, [{ id => 'apple', userId => 'alice-sub' }], '... by sub');
+    my $from = log_size();
+    ($r, $b) = flow('apple-wrongkey', 'alice');
+    is($b->{status}, 'GENERAL_ERROR', 'apple: a client secret for a key id the provider does not know: GENERAL_ERROR');
+    like(log_since($from), qr/AH10610: third-party sign-in with apple-wrongkey failed: the token endpoint answered HTTP 401/,
+         '... the provider refused the client');
+    unlike(log_since($from), qr/eyJ[A-Za-z0-9_-]+\.eyJ/, '... and no JWT (the client secret) is logged');
+    ($r, $b) = flow('oidc-mapped', 'alice');
+    is($b->{status}, 'OK', 'email_field=mail: signed in') or diag($r->content);
+    is_deeply($b->{user}{emails}, ['alice.mail@example.com'], '... with the email of the user info\'s "mail"');
+    my $sent = core('GET', "/__test/last-request?path=/public/recipe/signinup", undef, port => $core_port);
+    is_deeply($json->decode($sent->{body})->{email}, { id => 'alice.mail@example.com', isVerified => JSON::PP::true },
+              '... verified by the ID token\'s email_verified (emailVerified keeps its default mapping)');
 }
 
 # ---------- oAuthTokens, input errors ----------

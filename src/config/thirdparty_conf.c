@@ -180,7 +180,8 @@ static const char *provider_param(cmd_parms *cmd, st_tp_provider *pv, const char
     if (!strcmp(key, "user_id_field") || !strcmp(key, "email_field") || !strcmp(key, "email_verified_field")) {
         if (!field_ok(v))
             return apr_psprintf(cmd->pool, "%s: %s '%s' is not a field path", cmd->cmd->name, key, v);
-        *(key[0] == 'u' ? &pv->user_id_field : key[6] == '\0' ? &pv->email_field : &pv->email_verified_field) = v;
+        *(key[0] == 'u' ? &pv->user_id_field : !strcmp(key, "email_field") ? &pv->email_field
+                                   : &pv->email_verified_field) = v;
         return NULL;
     }
     return apr_psprintf(cmd->pool, "%s: unknown parameter '%s' (known: name, client_id, client_secret, "

@@ -11,6 +11,7 @@
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
 
+#include "config/config.h"
 #include "core/outbound.h"
 #include "core/provider_cache.h"
 
@@ -49,15 +50,25 @@ apr_status_t st_pcache_child_init(apr_pool_t *pchild)
     return apr_thread_mutex_create(&pc_mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
 }
 
-/* The entry of url, made on first use (under pc_mutex); NULL when the table is full. */
-static st_pdoc *entry_locked(const char *url)
+/* The entry of key, made on first use (under pc_mutex); NULL when the table is full. */
+static st_pdoc *entry_locked(const char *key)
 {
-    st_pdoc *d = apr_hash_get(pc_docs, url, APR_HASH_KEY_STRING);
+    st_pdoc *d = apr_hash_get(pc_docs, key, APR_HASH_KEY_STRING);
     if (!d && apr_hash_count(pc_docs) < ST_PCACHE_MAX) {
         d = apr_pcalloc(pc_pool, sizeof(*d));
-        apr_hash_set(pc_docs, apr_pstrdup(pc_pool, url), APR_HASH_KEY_STRING, d);
+        apr_hash_set(pc_docs, apr_pstrdup(pc_pool, key), APR_HASH_KEY_STRING, d);
     }
     return d;
+}
+
+/* A document is shared only by virtual hosts that fetch it the same way (the same CA for
+ * https, the same outgoing proxy): a vhost never uses one fetched under a trust it lacks. */
+static const char *cache_key(apr_pool_t *p, server_rec *s, const char *url)
+{
+    const st_server_conf *sc = st_server_conf_get(s);
+    const char *ca = strncasecmp(url, "https:", 6) == 0 && sc->provider_ca_file ? sc->provider_ca_file : "";
+    return apr_psprintf(p, "%s\n%s\n%s:%u", url, ca, sc->proxy_host ? sc->proxy_host : "",
+                        sc->proxy_host ? (unsigned)sc->proxy_port : 0u);
 }
 
 /* Fetch url now: the body in p, or NULL with *err. */
@@ -83,7 +94,7 @@ const char *st_pcache_get(apr_pool_t *p, server_rec *s, const char *url, const c
                           apr_size_t *len, const char **err)
 {
     apr_time_t now = apr_time_now();
-    const char *body = NULL, *fresh;
+    const char *body = NULL, *fresh, *key = cache_key(p, s, url);
     st_pdoc *d;
     int want;
 
@@ -93,7 +104,7 @@ const char *st_pcache_get(apr_pool_t *p, server_rec *s, const char *url, const c
         return NULL;
     }
     apr_thread_mutex_lock(pc_mutex);
-    d = entry_locked(url);
+    d = entry_locked(key);
     want = !d || !d->body || now - d->fetched_at >= ST_PCACHE_TTL
            || (refresh && now - d->forced_at >= ST_PCACHE_COOLDOWN);
     if (d && want && refresh)

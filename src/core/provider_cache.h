@@ -1,6 +1,7 @@
 /*
  * provider_cache.h: the identity providers' discovery documents and JWKS, fetched with the
- * outbound client (outbound.h) and kept per process by URL. A document is used for
+ * outbound client (outbound.h) and kept per process by URL (and the virtual host's
+ * SuperTokensProviderCA and SuperTokensOutgoingProxy: vhosts that fetch differently share nothing). A document is used for
  * ST_PCACHE_TTL; the JWKS is fetched again at once when an ID token names a key it lacks (key
  * rotation), at most once per ST_PCACHE_COOLDOWN per URL, as the core's JWKS cache throttles
  * unknown kids. A failed fetch keeps the copy it had (logged). The cache keeps the documents'

@@ -1,7 +1,7 @@
 /*
  * login.c: which built-in page a request asks for (SuperTokensLoginPage On): sign-in / sign-up
  * at SuperTokensWebsiteBasePath (signin.c), the password-reset pages at
- * {websiteBasePath}/reset-password (reset.c), the email verification pages at
+ * {websiteBasePath}/reset-password (reset.c, with the emailpassword recipe), the email verification pages at
  * {websiteBasePath}/verify-email (verify_email.c), with the passwordless recipe the magic
  * link's landing page at {websiteBasePath}/verify (passwordless.c), with the thirdparty recipe
  * the provider's return at {websiteBasePath}/callback/<id> (tp_callback.c). Every one is an
@@ -26,7 +26,8 @@ static const char *page_of(request_rec *r, const st_server_conf *sc)
     path += bl;
     if (*path == '\0' || strcmp(path, "/") == 0)
         return "";
-    if (strcmp(path, "/reset-password") == 0 || strcmp(path, "/reset-password/") == 0)
+    if ((strcmp(path, "/reset-password") == 0 || strcmp(path, "/reset-password/") == 0)
+        && (st_cfg_recipes(sc) & ST_RECIPE_EMAILPASSWORD))
         return "/reset-password";
     if ((st_cfg_recipes(sc) & ST_RECIPE_EMAILVERIFICATION)
         && (strcmp(path, "/verify-email") == 0 || strcmp(path, "/verify-email/") == 0))

@@ -5,7 +5,9 @@
  * once signed in. "Create an account" is left out when SuperTokensSignUp is Off. A user who is
  * already signed in is sent straight on (signin_or_redirect). With the passwordless recipe the
  * page offers its forms too (passwordless.c): instead of the password form when emailpassword
- * is not in SuperTokensRecipes, behind a "sign in with a code" switch when it is.
+ * is not in SuperTokensRecipes, behind a "sign in with a code" switch when it is. With the
+ * thirdparty recipe the providers' buttons follow; with neither emailpassword nor passwordless
+ * they are the whole page.
  */
 #include "pages/login.h"
 #include "pages/page.h"
@@ -79,6 +81,16 @@ static int redirect_if_signed_in(request_rec *r)
     return HTTP_MOVED_TEMPORARILY;
 }
 
+/* Without the emailpassword recipe: only the providers' buttons (no form that would post to an
+ * API this host does not serve). */
+static int providers_only(st_page *pg)
+{
+    st_page_html(pg, "<h1 id=\"st-title\">Sign in</h1>");
+    st_page_html(pg, st_page_tp_buttons_html);
+    st_page_end(pg, st_page_cfg(pg, "\"signUp\":false"), st_page_tp_buttons_script);
+    return OK;
+}
+
 int st_page_signin(request_rec *r)
 {
     st_page pg;
@@ -92,7 +104,9 @@ int st_page_signin(request_rec *r)
     recipes = st_cfg_recipes(pg.sc);
     pl = (recipes & ST_RECIPE_PASSWORDLESS) != 0;
     tp = (recipes & ST_RECIPE_THIRDPARTY) != 0;
-    ep = (recipes & ST_RECIPE_EMAILPASSWORD) != 0 || !pl;
+    ep = (recipes & ST_RECIPE_EMAILPASSWORD) != 0 || (!pl && !tp);
+    if (!ep && !pl)
+        return providers_only(&pg);
     st_page_html(&pg, "<h1 id=\"st-title\">Sign in</h1>");
     if (ep) {
         st_page_html(&pg, form_top);

@@ -34,7 +34,7 @@ const char st_page_tp_buttons_script[] =
     "fetch(cfg.api+tenant()+'/loginmethods',{credentials:'same-origin',headers:{'fdi-version':'4.0'}})"
     ".then(function(r){return r.json();}).then(function(b){var box=$('st-providers');\n"
     " var list=(b.thirdParty&&b.thirdParty.enabled&&b.thirdParty.providers)||[];\n"
-    " if(list.length){var or=document.createElement('p');or.className='st-or';or.textContent='or';box.appendChild(or);}\n"
+    " if(list.length&&$('st-form')){var or=document.createElement('p');or.className='st-or';or.textContent='or';box.appendChild(or);}\n"
     " list.forEach(function(p){var btn=document.createElement('button');"
     "btn.type='button';btn.className='st-provider';btn.id='st-provider-'+p.id;btn.textContent='Continue with '+(p.name||p.id);"
     "btn.onclick=function(){tpStart(p);};box.appendChild(btn);});})"

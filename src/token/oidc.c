@@ -358,13 +358,18 @@ static const char *sha256_b64url(apr_pool_t *p, const char *s)
     return st_b64url_encode(p, md, 32);
 }
 
+const char *st_oidc_pkce_challenge(apr_pool_t *p, const char *verifier)
+{
+    return sha256_b64url(p, verifier);
+}
+
 int st_oidc_pkce(apr_pool_t *p, const char **verifier, const char **challenge)
 {
     unsigned char raw[48];
     if (RAND_bytes(raw, sizeof(raw)) != 1)
         return 0;
     *verifier = st_b64url_encode(p, raw, sizeof(raw));   /* 64 characters of [A-Za-z0-9_-] */
-    *challenge = sha256_b64url(p, *verifier);
+    *challenge = st_oidc_pkce_challenge(p, *verifier);
     return *challenge != NULL;
 }
 

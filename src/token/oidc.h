@@ -87,6 +87,9 @@ const char *st_oidc_id_token_check(const st_id_token *t, const st_oidc_expect *e
 /* PKCE (RFC 7636): a 64-character verifier and its S256 challenge. 0 when no randomness. */
 int st_oidc_pkce(apr_pool_t *p, const char **verifier, const char **challenge);
 
+/* The S256 code_challenge of a verifier: BASE64URL(SHA-256(verifier)). */
+const char *st_oidc_pkce_challenge(apr_pool_t *p, const char *verifier);
+
 /* The nonce sent with an authorisation URL that has PKCE, derived from the verifier (which the
  * frontend keeps and sends back), so sign-in-up can check the ID token's nonce statelessly. */
 const char *st_oidc_nonce_for(apr_pool_t *p, const char *verifier);

@@ -10,18 +10,27 @@
 // the next replies (see FORGE below), POST /__ctl/rotate makes a new signing key and drops the
 // old ones, GET /__ctl/log lists the calls (paths and form names, never values),
 // POST /__ctl/reset clears modes and the log.
+// With --cert FILE --key FILE it serves https (its issuer then https://127.0.0.1:<port>);
+// --apple-key FILE: the public half of that EC key checks the client apple-app's secret.
 const http = require('http');
+const https = require('https');
+const fs = require('fs');
 const crypto = require('crypto');
 
 const args = process.argv.slice(2);
-const port = Number(args[args.indexOf('--port') + 1] || 0);
+const arg = (name) => (args.indexOf(`--${name}`) >= 0 ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const port = Number(arg('port') || 0);
+const tls = arg('cert') ? { cert: fs.readFileSync(arg('cert')), key: fs.readFileSync(arg('key')) } : null;
 const USERS = {
   alice: { sub: 'alice-sub', email: 'alice@example.com', email_verified: true, ghId: 1001 },
   bob: { sub: 'bob-sub', email: 'bob@other.org', email_verified: true, ghId: 1002 },
   carol: { sub: 'carol-sub', email: 'carol@example.com', email_verified: false, ghId: 1003 },
   noemail: { sub: 'noemail-sub', ghId: 1004 },
 };
-const CLIENTS = { apache: 's3cret', 'gh-app': 'gh-secret', 'google-app': 'g-secret', 'public-app': null };
+// apple-app authenticates with Apple's client secret: an ES256 JWT signed with the key of
+// --apple-key (read when first needed: the suite makes it after starting this server)
+const APPLE = { team: 'TEAM123456', kid: 'TESTKEY123' };
+const CLIENTS = { apache: 's3cret', 'gh-app': 'gh-secret', 'google-app': 'g-secret', 'public-app': null, 'apple-app': APPLE };
 
 let issuer;
 let keys = [];
@@ -123,9 +132,28 @@ function authorize(res, q) {
   res.end();
 }
 
+// Apple's client secret as Apple checks it: ES256 over header.payload with the team's key, the
+// key id in the header, iss the team, sub the client, aud https://appleid.apple.com, not expired
+function appleSecretOk(secret, clientId) {
+  const parts = String(secret || '').split('.');
+  if (parts.length !== 3 || !arg('apple-key')) return false;
+  try {
+    const header = JSON.parse(Buffer.from(parts[0], 'base64url'));
+    const claims = JSON.parse(Buffer.from(parts[1], 'base64url'));
+    const key = crypto.createPublicKey(fs.readFileSync(arg('apple-key')));
+    const ok = crypto.verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`),
+      { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2], 'base64url'));
+    return ok && header.alg === 'ES256' && header.kid === APPLE.kid && claims.iss === APPLE.team
+      && claims.sub === clientId && claims.aud === 'https://appleid.apple.com' && claims.exp > Date.now() / 1000;
+  } catch (e) {
+    return false;
+  }
+}
+
 function clientOk(f, allowPublic) {
   const id = f.get('client_id');
   if (!(id in CLIENTS)) return false;
+  if (CLIENTS[id] === APPLE) return appleSecretOk(f.get('client_secret'), id);
   return CLIENTS[id] === null ? allowPublic : f.get('client_secret') === CLIENTS[id];
 }
 
@@ -175,7 +203,8 @@ function route(req, res, body) {
     const u = userFor(req);
     if (takeMode('userinfo') === 'no-email' && u) { send(res, 200, { sub: u.sub }); return; }
     if (!u) send(res, 401, { error: 'invalid_token' });
-    else send(res, 200, { sub: u.sub, email: u.email, email_verified: u.email_verified });
+    // "mail": the same address under another name (email_field=mail), as some directories have it
+    else send(res, 200, { sub: u.sub, email: u.email, email_verified: u.email_verified, mail: u.email && u.email.replace('@', '.mail@') });
   } else if (p === '/gh/login/oauth/authorize') authorize(res, url.searchParams);
   else if (p === '/gh/login/oauth/access_token' && req.method === 'POST') token(res, form, true);
   else if (p === '/gh/user' || p === '/gh/user/emails') {
@@ -193,16 +222,17 @@ function route(req, res, body) {
   else send(res, 404, { error: 'not found' });
 }
 
-const server = http.createServer((req, res) => {
+const handler = (req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     try { route(req, res, Buffer.concat(chunks).toString()); } catch (e) { send(res, 500, { error: String(e.message) }); }
   });
-});
+};
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
 server.keepAliveTimeout = 5000;
 server.listen(port, '127.0.0.1', () => {
-  issuer = `http://127.0.0.1:${server.address().port}`;
+  issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
   process.stdout.write(`idp listening on 127.0.0.1:${server.address().port}\n`);
 });
 const parent = process.ppid;

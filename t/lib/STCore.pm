@@ -9,6 +9,10 @@
 # t/logs/certs (t/core/make-test-certs), and reserves a closed port (ST_CC_CLOSED_PORT: bound,
 # never listening, so a connect is refused). A test can stop a double and start it again on
 # the same port with stop_double / restart_double.
+#
+# For the ThirdParty tests (t/19_*.t): t/idp/idp.js (ST_IDP_PORT; over https as ST_IDP_TLS_PORT),
+# t/idp/proxy.js (ST_PROXY_PORT, an outgoing proxy) and npm's oidc-provider (t/oidc/server.mjs,
+# ST_OIDC_PORT).
 package STCore;
 use strict;
 use warnings;
@@ -46,9 +50,11 @@ our %DOUBLES = (
 our %TLS_FRONTS = (
     ST_CC_TLS_PORT       => ['server', 'ST_CC_A_PORT'],   # signed by the private CA for 127.0.0.1
     ST_CC_TLS_WRONG_PORT => ['wrong', 'ST_CC_A_PORT'],    # signed by the CA, for another host name
+    ST_IDP_TLS_WRONG_PORT => ['wrong', 'ST_IDP_PORT'],    # t/19_thirdparty_tls.t: a provider of another host name
 );
 
 our $CERT_DIR = 't/logs/certs';
+our $OIDC_SCRIPT = 't/oidc/server.mjs';
 
 my %pids;
 my %used_ports;
@@ -119,7 +125,10 @@ sub start_one {
     return $port;
 }
 
+# start_all(vars): vars are Apache::Test's config vars (the vhost ports, for the redirect URIs
+# of the OpenID Connect provider's client)
 sub start_all {
+    my ($vars) = @_;
     mkdir 't/logs' unless -d 't/logs';
     # Apache::Test answers an httpd that fails to start with kill TERM => $$, which skips END
     # blocks: stop what was started here first.
@@ -127,19 +136,44 @@ sub start_all {
     # every double at once, then wait for all of them
     spawn($_, free_port(), 't/core/core.js', @{ $DOUBLES{$_} }) for sort keys %DOUBLES;
     spawn('ST_BACKEND_PORT', free_port(), 't/backend/echo.js');
-    spawn('ST_IDP_PORT', free_port(), 't/idp/idp.js');
+    spawn('ST_IDP_PORT', free_port(), 't/idp/idp.js', '--apple-key', "$CERT_DIR/apple.p8");
+    spawn('ST_PROXY_PORT', free_port(), 't/idp/proxy.js');
+    my $oidc = start_oidc($vars || {});
     start_tls_fronts();
     wait_started($_, 't/core/core.js') for sort keys %DOUBLES;
     wait_started('ST_BACKEND_PORT', 't/backend/echo.js');
     wait_started('ST_IDP_PORT', 't/idp/idp.js');
+    wait_started('ST_PROXY_PORT', 't/idp/proxy.js');
+    wait_started('ST_IDP_TLS_PORT', 't/idp/idp.js');
+    wait_started('ST_OIDC_PORT', $OIDC_SCRIPT) if $oidc;
     wait_started($_, 't/core/tls-front.js') for sort keys %TLS_FRONTS;
     reserve_closed_port();
     start_php_fpm();
 }
 
-# Test certificates (generated here, never committed) and one TLS front per %TLS_FRONTS entry.
+# A real OpenID Connect provider (npm's oidc-provider, t/oidc/server.mjs) for the browser tests of
+# t/19_thirdparty_browser.t; its client accepts the callback pages of the vhosts tp_page (the
+# built-in page) and tp_site (supertokens-web-js). Not started when t/oidc/node_modules is
+# missing (build/install-deps installs it): ST_OIDC_PORT is then a port nothing listens on, and
+# the test says what is missing.
+sub start_oidc {
+    my ($vars) = @_;
+    my @uris = map { "http://localhost:$_" } grep { defined }
+        ($vars->{tp_page_port} ? "$vars->{tp_page_port}/auth/callback/node-oidc" : undef),
+        ($vars->{tp_site_port} ? "$vars->{tp_site_port}/callback/node-oidc" : undef);
+    if (!@uris || !-d 't/oidc/node_modules/oidc-provider') {
+        $ENV{ST_OIDC_PORT} = free_port();
+        return 0;
+    }
+    spawn('ST_OIDC_PORT', free_port(), $OIDC_SCRIPT, map { ('--redirect-uri', $_) } @uris);
+    return 1;
+}
+
+# Test certificates (generated here, never committed), one TLS front per %TLS_FRONTS entry, and
+# the identity provider over https (ST_IDP_TLS_PORT, the CA's certificate for 127.0.0.1).
 sub start_tls_fronts {
     system('t/core/make-test-certs', $CERT_DIR) == 0 or die "t/core/make-test-certs failed\n";
+    spawn('ST_IDP_TLS_PORT', free_port(), 't/idp/idp.js', '--cert', "$CERT_DIR/server.pem", '--key', "$CERT_DIR/server.key");
     for my $var (sort keys %TLS_FRONTS) {
         my ($cert, $target) = @{ $TLS_FRONTS{$var} };
         spawn($var, free_port(), 't/core/tls-front.js', '--target', "127.0.0.1:$ENV{$target}",
