@@ -58,7 +58,7 @@ function writeSiteConfig(dir) {
         if (!f) throw new Error(`no ${name}.*.js in ${bundleDir}`);
         return f;
     });
-    fs.writeFileSync(path.join(dir, "config.js"), "window.ST_SITE = " + JSON.stringify({ plApiDomain: opt.sdk, bundles }) + ";\n");
+    fs.writeFileSync(path.join(dir, "config.js"), "window.ST_SITE = " + JSON.stringify({ apiDomain: opt.sdk, bundles }) + ";\n");
 }
 
 async function shot(page, name) { await page.screenshot({ path: path.join(opt.shots, name + ".png") }); }
