@@ -5,7 +5,7 @@
 //
 //   node t/browser/plain.js --plain URL --nosignup URL --domains URL --website URL --logs DIR --shots DIR
 //
-// Prints one JSON object per line like run.js: {"ok":bool,"name":...,"diag":...} per check,
+// Prints one JSON object per line (t/browser/lib.js): {"ok":bool,"name":...,"diag":...} per check,
 // {"note":...}, and {"done":true,"ms":...} at the end. --shots: where the pages' screenshots
 // (800x600 PNG) go; the README shows copies of them (docs/screenshots).
 //
@@ -25,69 +25,26 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const lib = require("./lib");
+const { check, is, sleep, uniqueEmail, waitFor, waitText, focused, shot, newPage, submitLogin } = lib;
 
-function args() {
-    const a = {}, v = process.argv.slice(2);
-    for (let i = 0; i < v.length; i += 2) {
-        if (!v[i].startsWith("--") || v[i + 1] === undefined) throw new Error("usage: plain.js --plain URL --nosignup URL --domains URL --website URL --logs DIR --shots DIR");
-        a[v[i].slice(2)] = v[i + 1];
-    }
-    for (const k of ["plain", "nosignup", "domains", "website", "logs", "shots"]) if (!a[k]) throw new Error("missing --" + k);
-    return a;
-}
-
-const opt = args();
-const started = Date.now();
-const CHROMIUM = process.env.ST_CHROMIUM || "/usr/bin/chromium";
+const opt = lib.args("--plain URL --nosignup URL --domains URL --website URL --logs DIR --shots DIR");
 const TOKEN_LIFETIME_MS = 2000; // --access-token-validity 2 of the ST_CORE_SHORT_PORT double
 const PASSWORD = "plain-pass1";
 const NEW_PASSWORD = "plain-pass2";
 const P = opt.plain;
 const APP = "/php/form.php";
 const DELIVERY = path.join(opt.logs, "reset-delivery-plain.txt");
-
-function out(o) { process.stdout.write(JSON.stringify(o) + "\n"); }
-let failures = 0;
-function check(ok, name, diag) { if (!ok) failures++; out({ ok: !!ok, name, diag: ok ? undefined : diag }); return !!ok; }
-function is(got, want, name) { return check(got === want, name, `got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`); }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const uniqueEmail = (tag, domain) => `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@${domain || "example.com"}`;
 const expire = () => sleep(TOKEN_LIFETIME_MS + 700);
 
-function writeSiteConfig(dir) {
-    const bundleDir = path.join(__dirname, "node_modules", "supertokens-web-js", "bundle");
-    const files = fs.readdirSync(bundleDir);
-    const bundles = ["website", "supertokens", "session", "emailpassword"].map((name) => {
-        const f = files.find((x) => x.startsWith(name + ".") && x.endsWith(".js"));
-        if (!f) throw new Error(`no ${name}.*.js in ${bundleDir}`);
-        return f;
-    });
-    fs.writeFileSync(path.join(dir, "config.js"), "window.ST_SITE = " + JSON.stringify({ apiDomain: opt.website, bundles }) + ";\n");
-}
-
-async function shot(page, name) {
-    await page.screenshot({ path: path.join(opt.shots, name + ".png") });
-}
-
-// a cookie of the test host, whatever its Path (context.cookies(url) filters by path, and the
-// refresh cookie's Path is /auth/session/refresh); cookies ignore ports, so each scenario has a
+// a cookie of the test host, whatever its Path; cookies ignore ports, so each scenario has a
 // context of its own
-async function cookie(context, name) {
-    const c = (await context.cookies()).find((x) => x.name === name && x.domain === new URL(P).hostname);
-    return c ? c.value : null;
-}
+const cookie = (context, name) => lib.cookie(context, name, P);
 
 // the FDI refresh with a given refresh token, as the SDK would send it (from Node, not the browser)
 async function fdiRefresh(refreshToken) {
     const r = await fetch(P + "/auth/session/refresh", { method: "POST", headers: { rid: "session", cookie: "sRefreshToken=" + refreshToken } });
     return { status: r.status, body: await r.text() };
-}
-
-function watch(page, tag, notes) {
-    page.on("console", (m) => {
-        if (m.type() === "error" && !(m.location().url || "").endsWith("/favicon.ico")) notes.push(`${tag} console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => notes.push(`${tag} page error: ${e.message}`));
 }
 
 // Every document the page loads (main frame), to prove no sign-in page was shown on the way.
@@ -113,21 +70,8 @@ async function who(page) {
     return { user: await page.textContent("#user"), method: await page.textContent("#method"), post: await page.textContent("#post") };
 }
 
-// sign in (or up) through the built-in page the browser was sent to
-async function submitLogin(page, email, password, apiPath) {
-    await page.fill("#st-email", email);
-    await page.fill("#st-password", password);
-    const [resp] = await Promise.all([
-        page.waitForResponse((x) => x.url().startsWith(new URL(page.url()).origin + apiPath) && x.request().method() === "POST"),
-        page.click("#st-submit"),
-    ]);
-    return resp;
-}
-
 async function signInThroughPage(browser, notes, tag, email, password, signUp) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, tag, notes);
+    const { context, page } = await newPage(browser, notes, tag);
     await page.goto(P + APP);
     const u = new URL(page.url());
     check(u.pathname === "/auth" && u.searchParams.get("redirectToPath") === APP, `${tag}: a navigation without a session lands on the sign-in page`, page.url());
@@ -141,9 +85,7 @@ async function signInThroughPage(browser, notes, tag, email, password, signUp) {
 
 async function scenarioRefresh(browser, notes) {
     const email = uniqueEmail("plain");
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "refresh", notes);
+    const { context, page } = await newPage(browser, notes, "refresh");
     const seen = documents(page);
 
     await page.goto(P + APP);
@@ -154,8 +96,8 @@ async function scenarioRefresh(browser, notes) {
     await page.click("#st-toggle");
     is(await page.textContent("#st-title"), "Sign up", 'refresh: "Create an account" switches to sign-up');
     await submitLogin(page, email, "short", "/auth/signup");
-    await page.waitForFunction(() => document.getElementById("st-password-error").textContent !== "", null, { timeout: 5000 }).catch(() => {});
-    is(await page.evaluate(() => document.activeElement && document.activeElement.id), "st-password", "refresh: a field error moves the focus to the field");
+    await waitText(page, "#st-password-error");
+    is(await focused(page), "st-password", "refresh: a field error moves the focus to the field");
     is(await page.getAttribute("#st-password", "aria-invalid"), "true", "refresh: ... and marks it aria-invalid");
     await shot(page, "sign-up-field-error");
     await submitLogin(page, email, PASSWORD, "/auth/signup");
@@ -246,24 +188,17 @@ async function scenarioCrossSite(browser, notes, email) {
     await context.close();
 }
 
-async function waitForDelivery(since) {
-    for (let i = 0; i < 100; i++) {
-        try {
-            const st = fs.statSync(DELIVERY);
-            if (st.mtimeMs >= since) {
-                const lines = fs.readFileSync(DELIVERY, "utf8").split("\n");
-                if (lines[1]) return { email: lines[0], link: lines[1] };
-            }
-        } catch (e) { /* not yet */ }
-        await sleep(100);
-    }
-    return null;
+// the reset link delivered since a time ("email\nlink\n" in DELIVERY), or null
+function deliveredSince(since) {
+    try {
+        if (fs.statSync(DELIVERY).mtimeMs < since) return null;
+        const lines = fs.readFileSync(DELIVERY, "utf8").split("\n");
+        return lines[1] ? { email: lines[0], link: lines[1] } : null;
+    } catch (e) { return null; /* not yet */ }
 }
 
 async function scenarioForgot(browser, notes, email) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "forgot", notes);
+    const { context, page } = await newPage(browser, notes, "forgot");
     await page.goto(P + APP);
     await Promise.all([page.waitForNavigation(), page.click("#st-forgot")]);
     is(new URL(page.url()).pathname, "/auth/reset-password", 'forgot: "Forgot password?" opens the reset page');
@@ -273,21 +208,21 @@ async function scenarioForgot(browser, notes, email) {
     // an unknown address first: the same neutral message
     await page.fill("#st-email", uniqueEmail("nobody"));
     await page.click("#st-submit");
-    await page.waitForFunction(() => document.getElementById("st-done").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(page, "#st-done");
     const neutral = await page.textContent("#st-done");
     await page.reload();
     fs.rmSync(DELIVERY, { force: true });
     const since = Date.now() - 1000;
     await page.fill("#st-email", email);
     await page.click("#st-submit");
-    await page.waitForFunction(() => document.getElementById("st-done").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(page, "#st-done");
     const shown = await page.textContent("#st-done");
     check(/If an account exists for this email address/.test(shown), "forgot: a neutral message", shown);
     is(shown, neutral, "forgot: the same message for an unknown address");
     is(await page.getAttribute("#st-done", "role"), "status", "forgot: announced as a status");
     await shot(page, "forgot-password-sent");
 
-    const d = await waitForDelivery(since);
+    const d = await waitFor(() => deliveredSince(since));
     check(d && d.email === email && d.link.startsWith(P + "/auth/reset-password?token="), "forgot: the link was delivered to the user's address",
           JSON.stringify(d));
     if (!d) return context.close();
@@ -296,11 +231,11 @@ async function scenarioForgot(browser, notes, email) {
     await shot(page, "reset-password");
     await page.fill("#st-password", "weak");
     await page.click("#st-submit");
-    await page.waitForFunction(() => document.getElementById("st-password-error").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(page, "#st-password-error");
     is(await page.textContent("#st-password-error"), "Password must contain at least 8 characters, including a number", "forgot: a weak new password shows the field error");
     await page.fill("#st-password", NEW_PASSWORD);
     await page.click("#st-submit");
-    await page.waitForFunction(() => document.getElementById("st-done").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(page, "#st-done");
     is(await page.textContent("#st-done"), "Your password was changed. You can sign in with it now.", "forgot: success is shown as success");
     is(await page.textContent("h1"), "Password changed", "forgot: ... under a heading that says so");
     check(await page.isHidden("#st-form") && !(await page.textContent("#st-general")), "forgot: ... not as an error, and the form is gone");
@@ -308,7 +243,7 @@ async function scenarioForgot(browser, notes, email) {
     await Promise.all([page.waitForNavigation(), page.click("#st-signin")]);
     is(new URL(page.url()).pathname, "/auth", "forgot: the link goes to the sign-in page");
     let resp = await submitLogin(page, email, PASSWORD, "/auth/signin");
-    await page.waitForFunction(() => document.getElementById("st-general").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(page, "#st-general");
     is(await page.textContent("#st-general"), "Incorrect email and password combination", "forgot: the old password no longer works");
     resp = await submitLogin(page, email, NEW_PASSWORD, "/auth/signin");
     is(resp.status(), 200, "forgot: signing in with the new password");
@@ -322,9 +257,7 @@ async function scenarioForgot(browser, notes, email) {
 }
 
 async function scenarioSignUp(browser, notes) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "sign-up", notes);
+    const { context, page } = await newPage(browser, notes, "sign-up");
 
     await page.goto(opt.nosignup + "/auth");
     is(await page.locator("#st-toggle").count(), 0, 'sign-up off: the sign-in page has no "Create an account"');
@@ -339,7 +272,7 @@ async function scenarioSignUp(browser, notes) {
     await page.goto(opt.domains + "/auth");
     await page.click("#st-toggle");
     let resp = await submitLogin(page, uniqueEmail("a", "evil.test"), PASSWORD, "/auth/signup");
-    await page.waitForFunction(() => document.getElementById("st-general").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(page, "#st-general");
     is(await page.textContent("#st-general"), "Sign-up is not open to this email address. Please use your organisation's email address or ask an administrator.",
        "sign-up domains: a@evil.test is refused with the reason on the page");
     is(await page.getAttribute("#st-general", "role"), "alert", "sign-up domains: ... announced (role=alert)");
@@ -351,66 +284,22 @@ async function scenarioSignUp(browser, notes) {
 }
 
 async function scenarioSignOutPage(browser, notes) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "sign-out page", notes);
+    const { context, page } = await newPage(browser, notes, "sign-out page");
     await page.goto(P + "/auth/signout?redirectToPath=" + encodeURIComponent("/public/index.html"));
     is(await page.textContent("h1"), "Sign out", "sign-out page: GET /auth/signout shows the page");
-    is(await page.evaluate(() => document.activeElement && document.activeElement.id), "st-submit", "sign-out page: the button has the focus");
+    is(await focused(page), "st-submit", "sign-out page: the button has the focus");
     await shot(page, "sign-out");
     await Promise.all([page.waitForNavigation(), page.click("#st-submit")]);
     is(page.url(), P + "/public/index.html", "sign-out page: its button signs out and lands on redirectToPath");
     await context.close();
 }
 
-async function main() {
-    let chromium;
-    try {
-        ({ chromium } = require("playwright-core"));
-    } catch (e) {
-        throw new Error("playwright-core is not installed in t/browser (run build/install-deps): " + e.message);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (Debian package chromium; run build/install-deps)`);
-    const dir = path.join(opt.logs, "browser");
-    const home = path.join(dir, "home");
-    fs.mkdirSync(home, { recursive: true });
-    fs.mkdirSync(opt.shots, { recursive: true });
-    writeSiteConfig(dir);
-
-    const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        timeout: 30000,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_CACHE_HOME: path.join(home, ".cache") },
-    });
-    let email = null;
-    try {
-        for (const [name, fn] of [
-            ["refresh", async (notes) => { email = await scenarioRefresh(browser, notes); }],
-            ["sign-out", (notes) => scenarioSignOut(browser, notes, email)],
-            ["cross-site", (notes) => scenarioCrossSite(browser, notes, email)],
-            ["forgot", (notes) => scenarioForgot(browser, notes, email)],
-            ["sign-up", (notes) => scenarioSignUp(browser, notes)],
-            ["sign-out page", (notes) => scenarioSignOutPage(browser, notes)],
-        ]) {
-            const notes = [];
-            const t0 = Date.now(), failed = failures;
-            try {
-                await fn(notes);
-            } catch (e) {
-                check(false, `${name}: scenario ran to the end`, e.stack || String(e));
-            }
-            out({ note: `${name}: ${Date.now() - t0} ms`, diag: failures > failed && notes.length ? notes.join("\n") : undefined });
-        }
-    } finally {
-        await browser.close();
-    }
-    out({ done: true, ms: Date.now() - started });
-}
-
-main().catch((e) => {
-    process.stderr.write("plain.js: " + (e.stack || e) + "\n");
-    process.exit(2);
-});
+let email = null;
+lib.run({ site: { recipe: "emailpassword", apiDomain: opt.website } }, [
+    ["refresh", async (browser, notes) => { email = await scenarioRefresh(browser, notes); }],
+    ["sign-out", (browser, notes) => scenarioSignOut(browser, notes, email)],
+    ["cross-site", (browser, notes) => scenarioCrossSite(browser, notes, email)],
+    ["forgot", (browser, notes) => scenarioForgot(browser, notes, email)],
+    ["sign-up", scenarioSignUp],
+    ["sign-out page", scenarioSignOutPage],
+]);

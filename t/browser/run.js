@@ -9,9 +9,9 @@
 // --core/--api-key: the core behind the login vhost, asked for the id of the user with the
 // email typed into the login page.
 //
-// Prints one JSON object per line: {"ok":bool,"name":...,"diag":...} for each check, and at
-// the end {"done":true,"ms":...}. Exits 0 even when a check fails (the .t file counts them);
-// non-zero only when it could not run at all.
+// Prints one JSON object per line (t/browser/lib.js): {"ok":bool,"name":...,"diag":...} for each
+// check, and at the end {"done":true,"ms":...}. Exits 0 even when a check fails (the .t file
+// counts them); non-zero only when it could not run at all.
 //
 // Scenario 1 (website origin != API origin, supertokens-web-js, 2-second access tokens):
 //   sign up with the SDK, call the protected PHP page on the API origin, wait past the token
@@ -21,65 +21,16 @@
 //   to the page showing the user; then a fresh browser signs in with the same credentials
 //   (after a wrong password).
 "use strict";
-const fs = require("fs");
 const path = require("path");
+const lib = require("./lib");
+const { check, is, sleep, uniqueEmail, newPage, cookie, waitText } = lib;
 
-function args() {
-    const a = {}, v = process.argv.slice(2);
-    for (let i = 0; i < v.length; i += 2) {
-        if (!v[i].startsWith("--") || v[i + 1] === undefined) throw new Error("usage: run.js --website URL --api URL --login URL --core URL --api-key KEY --logs DIR");
-        a[v[i].slice(2)] = v[i + 1];
-    }
-    for (const k of ["website", "api", "login", "core", "api-key", "logs"]) if (!a[k]) throw new Error("missing --" + k);
-    return a;
-}
-
-const opt = args();
-const started = Date.now();
-const CHROMIUM = process.env.ST_CHROMIUM || "/usr/bin/chromium";
+const opt = lib.args("--website URL --api URL --login URL --core URL --api-key KEY --logs DIR");
 const TOKEN_LIFETIME_MS = 2000; // --access-token-validity 2 of the ST_CORE_SHORT_PORT double
 const PASSWORD = "browser-pass1";
 
-function out(o) { process.stdout.write(JSON.stringify(o) + "\n"); }
-let failures = 0;
-function check(ok, name, diag) { if (!ok) failures++; out({ ok: !!ok, name, diag: ok ? undefined : diag }); return !!ok; }
-function is(got, want, name) { return check(got === want, name, `got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`); }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const uniqueEmail = (tag) => `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
-
-// /config.js of the website vhost (Alias to <logs>/browser/config.js): the API origin and the
-// SDK's bundle files in load order (their names carry content hashes).
-function writeSiteConfig(dir) {
-    const bundleDir = path.join(__dirname, "node_modules", "supertokens-web-js", "bundle");
-    const files = fs.readdirSync(bundleDir);
-    const bundles = ["website", "supertokens", "session", "emailpassword"].map((name) => {
-        const f = files.find((x) => x.startsWith(name + ".") && x.endsWith(".js"));
-        if (!f) throw new Error(`no ${name}.*.js in ${bundleDir}`);
-        return f;
-    });
-    fs.writeFileSync(path.join(dir, "config.js"),
-        "window.ST_SITE = " + JSON.stringify({ apiDomain: opt.api, bundles }) + ";\n");
-}
-
-async function accessToken(context, origin) {
-    const c = (await context.cookies(origin)).find((x) => x.name === "sAccessToken");
-    return c ? c.value : null;
-}
-
-// Each page's console errors and failed requests, reported with the first failed check.
-function watch(page, tag, notes) {
-    page.on("console", (m) => {
-        // browsers ask every origin for /favicon.ico; the test servers have none
-        if (m.type() === "error" && !(m.location().url || "").endsWith("/favicon.ico")) notes.push(`${tag} console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => notes.push(`${tag} page error: ${e.message}`));
-    page.on("requestfailed", (r) => notes.push(`${tag} request failed: ${r.method()} ${r.url()} ${r.failure() && r.failure().errorText}`));
-}
-
 async function scenarioSdk(browser, notes) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    watch(page, "sdk", notes);
+    const { context, page } = await newPage(browser, notes, "sdk", {});
     // statuses of POST /auth/session/refresh; the SDK tries one when it first loads without
     // knowing whether a session exists (401 then: no refresh token), so only those after the
     // sign-up count
@@ -99,7 +50,7 @@ async function scenarioSdk(browser, notes) {
     const s = await page.evaluate(() => window.stTest.session());
     check(s.exists && s.userId === su.userId && !!su.userId, "sdk: doesSessionExist and getUserId give the new user",
           JSON.stringify({ session: s, signUp: su }));
-    const at1 = await accessToken(context, opt.api);
+    const at1 = await cookie(context, "sAccessToken", opt.api);
     check(at1, "sdk: sAccessToken cookie set for the API origin");
 
     let r = await page.evaluate(() => window.stTest.callProtected());
@@ -119,12 +70,12 @@ async function scenarioSdk(browser, notes) {
     is(r.status, 200, "sdk: same call after the lifetime: 200 (the SDK refreshed transparently)") || notes.push(r.text);
     is(r.remoteUser, su.userId, "sdk: REMOTE_USER still the user after the refresh");
     is(refreshes.join(","), "200", "sdk: the SDK called POST /auth/session/refresh once, answered 200");
-    const at2 = await accessToken(context, opt.api);
+    const at2 = await cookie(context, "sAccessToken", opt.api);
     check(at2 && at2 !== at1, "sdk: the access token cookie changed");
 
     const still = await page.evaluate(() => window.stTest.signOut());
     is(still, false, "sdk: signOut: doesSessionExist is false");
-    is(await accessToken(context, opt.api), null, "sdk: sign-out cleared the access token cookie");
+    is(await cookie(context, "sAccessToken", opt.api), null, "sdk: sign-out cleared the access token cookie");
     r = await page.evaluate(() => window.stTest.callProtected());
     is(r.status, 401, "sdk: protected PHP page after sign-out: 401") || notes.push(r.text);
     is(refreshes.join(","), "200", "sdk: no refresh attempted after sign-out");
@@ -143,9 +94,7 @@ async function coreUserId(email) {
 // The built-in login page: a plain navigation to the protected page, the form, the way back.
 async function loginPage(browser, notes, { signUp, email, screenshot }) {
     const tag = signUp ? "login page sign-up" : "login page sign-in";
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    watch(page, tag, notes);
+    const { context, page } = await newPage(browser, notes, tag, {});
     const target = opt.login + "/php/server.php";
 
     const nav = await page.goto(target);
@@ -159,31 +108,21 @@ async function loginPage(browser, notes, { signUp, email, screenshot }) {
     is(await page.textContent("#st-title"), "Sign in", `${tag}: the page shows the sign-in form`);
     if (screenshot) await page.screenshot({ path: path.join(opt.logs, "browser-login-page.png") });
 
-    const submit = async (password, apiPath) => {
-        await page.fill("#st-email", email);
-        await page.fill("#st-password", password);
-        const [resp] = await Promise.all([
-            page.waitForResponse((x) => x.url() === opt.login + apiPath && x.request().method() === "POST"),
-            page.click("#st-submit"),
-        ]);
-        return resp;
-    };
+    const submit = (password, apiPath) => lib.submitLogin(page, email, password, apiPath);
     let resp;
     if (signUp) {
         await page.click("#st-toggle");
         is(await page.textContent("#st-title"), "Sign up", `${tag}: "Create an account instead" switches to sign-up`);
         // a password the default validator refuses: the field error is shown, no navigation
         await submit("short", "/auth/signup");
-        await page.waitForFunction(() => document.getElementById("st-password-error").textContent !== "", null, { timeout: 5000 })
-            .catch(() => {});
+        await waitText(page, "#st-password-error");
         is(await page.textContent("#st-password-error"), "Password must contain at least 8 characters, including a number",
            `${tag}: a weak password shows the API's field error`);
         if (screenshot) await page.screenshot({ path: path.join(opt.logs, "browser-login-page-field-error.png") });
         resp = await submit(PASSWORD, "/auth/signup");
     } else {
         await submit("wrong-password1", "/auth/signin");
-        await page.waitForFunction(() => document.getElementById("st-general").textContent !== "", null, { timeout: 5000 })
-            .catch(() => {});
+        await waitText(page, "#st-general");
         is(await page.textContent("#st-general"), "Incorrect email and password combination",
            `${tag}: a wrong password shows "Incorrect email and password combination"`);
         resp = await submit(PASSWORD, "/auth/signin");
@@ -215,9 +154,7 @@ async function redirectTargets(browser, notes) {
     const hostile = ["/..//evil.example/x", "/./..//evil.example", "//evil.example/x", "/\\evil.example",
                      "https://evil.example/", "/%0d//evil.example", "/x\u0000//evil.example"];
     for (const value of hostile) {
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        watch(page, "redirect targets", notes);
+        const { context, page } = await newPage(browser, notes, "redirect targets", {});
         await page.goto(opt.login + "/auth?redirectToPath=" + encodeURIComponent(value));
         await page.fill("#st-email", email);
         await page.fill("#st-password", PASSWORD);
@@ -228,61 +165,13 @@ async function redirectTargets(browser, notes) {
     }
 }
 
-async function main() {
-    let chromium;
-    try {
-        ({ chromium } = require("playwright-core"));
-    } catch (e) {
-        throw new Error("playwright-core is not installed in t/browser (run build/install-deps): " + e.message);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (Debian package chromium; run build/install-deps)`);
-
-    const dir = path.join(opt.logs, "browser");
-    const home = path.join(dir, "home");
-    fs.mkdirSync(home, { recursive: true });
-    writeSiteConfig(dir);
-
-    // Playwright gives the browser a fresh temporary profile (user-data-dir) of its own; HOME
-    // and the XDG directories point at t/logs so the test user needs no home directory.
-    const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        timeout: 30000,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"),
-               XDG_CACHE_HOME: path.join(home, ".cache") },
-    });
-    try {
-        for (const [name, fn] of [
-            ["sdk", (notes) => scenarioSdk(browser, notes)],
-            ["login page", async (notes) => {
-                const email = uniqueEmail("login");
-                const id = await loginPage(browser, notes, { signUp: true, email, screenshot: true });
-                const again = await loginPage(browser, notes, { signUp: false, email });
-                check(id && again === id, "login page sign-in: the same user as at sign-up", `${again} vs ${id}`);
-            }],
-            ["redirect targets", (notes) => redirectTargets(browser, notes)],
-        ]) {
-            const notes = [];
-            const t0 = Date.now(), failed = failures;
-            try {
-                await fn(notes);
-            } catch (e) {
-                check(false, `${name}: scenario ran to the end`, e.stack || String(e));
-            }
-            // the browser's console errors and failed requests, shown when a check failed (the
-            // SDK's expected 401s are console errors too)
-            out({ note: `${name}: ${Date.now() - t0} ms`,
-                  diag: failures > failed && notes.length ? notes.join("\n") : undefined });
-        }
-    } finally {
-        await browser.close();
-    }
-    out({ done: true, ms: Date.now() - started });
-}
-
-main().catch((e) => {
-    process.stderr.write("run.js: " + (e.stack || e) + "\n");
-    process.exit(2);
-});
+lib.run({ site: { recipe: "emailpassword", apiDomain: opt.api } }, [
+    ["sdk", scenarioSdk],
+    ["login page", async (browser, notes) => {
+        const email = uniqueEmail("login");
+        const id = await loginPage(browser, notes, { signUp: true, email, screenshot: true });
+        const again = await loginPage(browser, notes, { signUp: false, email });
+        check(id && again === id, "login page sign-in: the same user as at sign-up", `${again} vs ${id}`);
+    }],
+    ["redirect targets", redirectTargets],
+]);
