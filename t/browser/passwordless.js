@@ -7,7 +7,7 @@
 // --pl: the vhost with email and password and passwordless (email or phone, link and code),
 // messages captured in <logs>/passwordless-email.txt; --link: passwordless only, magic links;
 // --website / --sdk: supertokens-web-js on the website origin, its API on the sdk origin.
-// Prints one JSON object per line like run.js: {"ok":bool,"name":...,"diag":...} per check,
+// Prints one JSON object per line (t/browser/lib.js): {"ok":bool,"name":...,"diag":...} per check,
 // {"note":...}, and {"done":true,"ms":...} at the end.
 //
 // Scenarios:
@@ -23,78 +23,29 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const lib = require("./lib");
+const { check, is, sleep, uniqueEmail, waitFor, waitText, focused, shot, newPage } = lib;
 
-function args() {
-    const a = {}, v = process.argv.slice(2);
-    for (let i = 0; i < v.length; i += 2) {
-        if (!v[i].startsWith("--") || v[i + 1] === undefined) {
-            throw new Error("usage: passwordless.js --pl URL --link URL --website URL --sdk URL --logs DIR --shots DIR");
-        }
-        a[v[i].slice(2)] = v[i + 1];
-    }
-    for (const k of ["pl", "link", "website", "sdk", "logs", "shots"]) if (!a[k]) throw new Error("missing --" + k);
-    return a;
-}
-
-const opt = args();
-const started = Date.now();
-const CHROMIUM = process.env.ST_CHROMIUM || "/usr/bin/chromium";
+const opt = lib.args("--pl URL --link URL --website URL --sdk URL --logs DIR --shots DIR");
 const P = opt.pl;
 const APP = "/php/server.php";
 const MAILS = path.join(opt.logs, "passwordless-email.txt");
 
-function out(o) { process.stdout.write(JSON.stringify(o) + "\n"); }
-let failures = 0;
-function check(ok, name, diag) { if (!ok) failures++; out({ ok: !!ok, name, diag: ok ? undefined : diag }); return !!ok; }
-function is(got, want, name) { return check(got === want, name, `got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`); }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const uniqueEmail = (tag) => `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
-
-function writeSiteConfig(dir) {
-    const bundleDir = path.join(__dirname, "node_modules", "supertokens-web-js", "bundle");
-    const files = fs.readdirSync(bundleDir);
-    const bundles = ["website", "supertokens", "session", "passwordless"].map((name) => {
-        const f = files.find((x) => x.startsWith(name + ".") && x.endsWith(".js"));
-        if (!f) throw new Error(`no ${name}.*.js in ${bundleDir}`);
-        return f;
-    });
-    fs.writeFileSync(path.join(dir, "config.js"), "window.ST_SITE = " + JSON.stringify({ apiDomain: opt.sdk, bundles }) + ";\n");
-}
-
-async function shot(page, name) { await page.screenshot({ path: path.join(opt.shots, name + ".png") }); }
-
-function watch(page, tag, notes) {
-    page.on("console", (m) => {
-        if (m.type() === "error" && !(m.location().url || "").endsWith("/favicon.ico")) notes.push(`${tag} console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => notes.push(`${tag} page error: ${e.message}`));
-}
-
-// The newest message the email command got for an address: {to, link, code, lifetime}
-async function delivered(to) {
-    for (let i = 0; i < 100; i++) {
-        let lines = [];
-        try { lines = fs.readFileSync(MAILS, "utf8").split("\n"); } catch (e) { /* not yet */ }
-        let found = null;
-        for (let k = 0; k + 3 < lines.length; k += 4) {
-            if (lines[k] === to) found = { to, link: lines[k + 1], code: lines[k + 2], lifetime: lines[k + 3] };
-        }
-        if (found) return found;
-        await sleep(100);
+// The newest message the email command got for an address: {to, link, code, lifetime}, or null
+function newestMessage(to) {
+    let lines = [];
+    try { lines = fs.readFileSync(MAILS, "utf8").split("\n"); } catch (e) { /* not yet */ }
+    let found = null;
+    for (let k = 0; k + 3 < lines.length; k += 4) {
+        if (lines[k] === to) found = { to, link: lines[k + 1], code: lines[k + 2], lifetime: lines[k + 3] };
     }
-    return null;
+    return found;
 }
+const delivered = (to) => waitFor(() => newestMessage(to));
 
 // What /php/server.php shows (its JSON), or null on another page
 async function phpSees(page) {
     try { return JSON.parse(await page.textContent("body")); } catch (e) { return null; }
-}
-
-async function newPage(browser, notes, tag) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, tag, notes);
-    return { context, page };
 }
 
 // A protected page, the sign-in page, "Sign in without a password", an email: the code form.
@@ -106,12 +57,12 @@ async function askForCode(page, tag, email, shots) {
     check(await page.isVisible("#st-password") && !(await page.isVisible("#st-contact")), `${tag}: the password form comes first`);
     await page.click("#st-pl-switch");
     check(await page.isVisible("#st-contact") && !(await page.isVisible("#st-password")), `${tag}: "Sign in without a password" shows the passwordless form`);
-    is(await page.evaluate(() => document.activeElement && document.activeElement.id), "st-contact", `${tag}: ... with the focus on its field`);
+    is(await focused(page), "st-contact", `${tag}: ... with the focus on its field`);
     is(await page.textContent('label[for="st-contact"]'), "Email or phone number", `${tag}: ... asking for what SuperTokensPasswordlessContactMethod allows`);
     if (shots) {
         await page.fill("#st-contact", "not-an-address");
         await page.click("#st-pl-submit");
-        await page.waitForFunction(() => document.getElementById("st-contact-error").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+        await waitText(page, "#st-contact-error");
         is(await page.textContent("#st-contact-error"), "Phone number is invalid", `${tag}: a malformed address shows the API's field error`);
         await shot(page, "passwordless-invalid");
     }
@@ -124,7 +75,7 @@ async function askForCode(page, tag, email, shots) {
     await page.waitForSelector("#st-code-form", { state: "visible", timeout: 5000 }).catch(() => {});
     is(await page.textContent("#st-sent"), `We sent a sign-in link and a code to ${email}. Open the link, or enter the code below.`,
        `${tag}: "check your inbox / enter the code"`);
-    is(await page.evaluate(() => document.activeElement && document.activeElement.id), "st-code", `${tag}: ... with the focus on the code`);
+    is(await focused(page), "st-code", `${tag}: ... with the focus on the code`);
     if (shots) await shot(page, "passwordless-sent");
     return delivered(email);
 }
@@ -148,7 +99,7 @@ async function scenarioLink(browser, notes) {
     is(new URL(other.page.url()).hash, "", "link again: the code is gone from the address bar");
     await shot(other.page, "passwordless-verify-confirm");
     await other.page.click("#st-submit");
-    await other.page.waitForFunction(() => document.getElementById("st-general").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(other.page, "#st-general");
     is(await other.page.textContent("#st-general"), "This link has expired or was already used. Please ask for a new one.",
        "link again: a used link says so");
     check((await other.context.cookies()).every((c) => c.name !== "sAccessToken"), "link again: no session");
@@ -165,7 +116,7 @@ async function scenarioCode(browser, notes) {
     if (!m) return context.close();
     await page.fill("#st-code", m.code === "000000" ? "111111" : "000000");
     await page.click("#st-code-submit");
-    await page.waitForFunction(() => document.getElementById("st-code-error").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(page, "#st-code-error");
     is(await page.textContent("#st-code-error"), "Incorrect code. 4 attempts left.", "code: a wrong code shows the field error with the attempts left");
     is(await page.getAttribute("#st-code", "aria-invalid"), "true", "code: ... and marks the field");
     await shot(page, "passwordless-wrong-code");
@@ -205,7 +156,7 @@ async function scenarioOnly(browser, notes) {
     await page.goto(opt.link + "/auth");
     is(await page.locator("#st-password").count(), 0, "only: SuperTokensRecipes session passwordless: no password field");
     is(await page.textContent('label[for="st-contact"]'), "Email", "only: the email field (contactMethod EMAIL)");
-    is(await page.evaluate(() => document.activeElement && document.activeElement.id), "st-contact", "only: ... has the focus");
+    is(await focused(page), "st-contact", "only: ... has the focus");
     await shot(page, "passwordless-sign-in");
     await page.fill("#st-contact", uniqueEmail("only"));
     await page.click("#st-pl-submit");
@@ -256,47 +207,6 @@ async function scenarioSdk(browser, notes) {
     await context.close();
 }
 
-async function main() {
-    let chromium;
-    try {
-        ({ chromium } = require("playwright-core"));
-    } catch (e) {
-        throw new Error("playwright-core is not installed in t/browser (run build/install-deps): " + e.message);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (Debian package chromium; run build/install-deps)`);
-    const dir = path.join(opt.logs, "browser");
-    const home = path.join(dir, "home");
-    fs.mkdirSync(home, { recursive: true });
-    fs.mkdirSync(opt.shots, { recursive: true });
-    writeSiteConfig(dir);
-
-    const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        timeout: 30000,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_CACHE_HOME: path.join(home, ".cache") },
-    });
-    try {
-        for (const [name, fn] of [["link", scenarioLink], ["code", scenarioCode], ["other device", scenarioOtherDevice],
-                                  ["only", scenarioOnly], ["sdk", scenarioSdk]]) {
-            const notes = [];
-            const t0 = Date.now(), failed = failures;
-            try {
-                await fn(browser, notes);
-            } catch (e) {
-                check(false, `${name}: scenario ran to the end`, e.stack || String(e));
-            }
-            out({ note: `${name}: ${Date.now() - t0} ms`, diag: failures > failed && notes.length ? notes.join("\n") : undefined });
-        }
-    } finally {
-        await browser.close();
-    }
-    out({ done: true, ms: Date.now() - started });
-}
-
-main().catch((e) => {
-    process.stderr.write("passwordless.js: " + (e.stack || e) + "\n");
-    process.exit(2);
-});
+lib.run({ site: { recipe: "passwordless", apiDomain: opt.sdk } }, [
+    ["link", scenarioLink], ["code", scenarioCode], ["other device", scenarioOtherDevice], ["only", scenarioOnly], ["sdk", scenarioSdk],
+]);

@@ -10,7 +10,7 @@
 // --page: the tp_page vhost (built-in pages, a protected PHP page); --only: tp_only (the
 // thirdparty recipe without emailpassword); --site/--sdk: a website
 // using supertokens-web-js and its API on another origin; --oidc: the provider's issuer;
-// --core: the core double behind both vhosts. Prints one JSON object per line like run.js:
+// --core: the core double behind both vhosts. Prints one JSON object per line (t/browser/lib.js):
 // {"ok":bool,"name":...,"diag":...} per check, {"note":...}, {"done":true,"ms":...} at the end.
 //
 // Scenarios:
@@ -33,55 +33,12 @@
 //             the website's callback page -> a credentialed fetch of the PHP page on the API
 //             origin gives REMOTE_USER.
 "use strict";
-const fs = require("fs");
-const path = require("path");
+const lib = require("./lib");
+const { check, is, waitText, shot, newPage, cookie } = lib;
 
-function args() {
-    const a = {}, v = process.argv.slice(2);
-    for (let i = 0; i < v.length; i += 2) {
-        if (!v[i].startsWith("--") || v[i + 1] === undefined) throw new Error("usage: thirdparty.js --page URL --only URL --site URL --sdk URL --oidc URL --idp URL --core URL --api-key KEY --logs DIR --shots DIR");
-        a[v[i].slice(2)] = v[i + 1];
-    }
-    for (const k of ["page", "only", "site", "sdk", "oidc", "idp", "core", "api-key", "logs", "shots"]) if (!a[k]) throw new Error("missing --" + k);
-    return a;
-}
-
-const opt = args();
-const started = Date.now();
-const CHROMIUM = process.env.ST_CHROMIUM || "/usr/bin/chromium";
+const opt = lib.args("--page URL --only URL --site URL --sdk URL --oidc URL --idp URL --core URL --api-key KEY --logs DIR --shots DIR");
 const APP = "/php/server.php";
 const CALLBACK = opt.page + "/auth/callback/node-oidc";
-
-function out(o) { process.stdout.write(JSON.stringify(o) + "\n"); }
-let failures = 0;
-function check(ok, name, diag) { if (!ok) failures++; out({ ok: !!ok, name, diag: ok ? undefined : diag }); return !!ok; }
-function is(got, want, name) { return check(got === want, name, `got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`); }
-
-// /config.js of the tp_site vhost (logs/browser/tp-config.js): the API origin and the SDK's
-// bundle files in load order (their names carry content hashes)
-function writeSiteConfig(dir) {
-    const bundleDir = path.join(__dirname, "node_modules", "supertokens-web-js", "bundle");
-    const files = fs.readdirSync(bundleDir);
-    const bundles = ["website", "supertokens", "session", "thirdparty"].map((name) => {
-        const f = files.find((x) => x.startsWith(name + ".") && x.endsWith(".js"));
-        if (!f) throw new Error(`no ${name}.*.js in ${bundleDir}`);
-        return f;
-    });
-    fs.writeFileSync(path.join(dir, "tp-config.js"), "window.ST_SITE = " + JSON.stringify({ apiDomain: opt.sdk, bundles }) + ";\n");
-}
-
-// fullPage: the whole page (the sign-in page with its buttons is taller than 600 pixels)
-async function shot(page, name, fullPage) {
-    await page.screenshot({ path: path.join(opt.shots, name + ".png"), fullPage: !!fullPage });
-}
-
-function watch(page, tag, notes) {
-    page.on("console", (m) => {
-        if (m.type() === "error" && !(m.location().url || "").endsWith("/favicon.ico")) notes.push(`${tag} console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => notes.push(`${tag} page error: ${e.message}`));
-    page.on("requestfailed", (r) => notes.push(`${tag} request failed: ${r.method()} ${r.url()} ${r.failure() && r.failure().errorText}`));
-}
 
 // every POST of a page to <origin>/auth/signinup
 function signinups(page, origin) {
@@ -104,11 +61,6 @@ async function providerEvents() {
     return (await r.json()).events.map((e) => e.name + (e.error ? ":" + e.error : ""));
 }
 
-async function cookie(context, name) {
-    const c = (await context.cookies()).find((x) => x.name === name);
-    return c ? c.value : null;
-}
-
 async function pageEnv(page) {
     const text = await page.textContent("body");
     try { return JSON.parse(text); } catch (e) { return { unparsed: text.slice(0, 300) }; }
@@ -123,7 +75,7 @@ async function toProvider(page, tag, buttonId, providerUrl, screenshot) {
           `${tag}: the protected PHP page sends a new visitor to the sign-in page`, page.url());
     const btn = page.locator("#" + buttonId);
     await btn.waitFor({ timeout: 5000 });
-    if (screenshot) await shot(page, "sign-in-providers", true);
+    if (screenshot) await shot(page, "sign-in-providers", true); // the whole page: taller than 600 pixels
     const [req] = await Promise.all([
         page.waitForRequest((r) => r.url().startsWith(providerUrl + "?") && r.isNavigationRequest(), { timeout: 10000 }),
         btn.click(),
@@ -144,9 +96,7 @@ async function providerLogin(page, login, tag, shots) {
 }
 
 async function scenarioOidc(browser, notes) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "oidc", notes);
+    const { context, page } = await newPage(browser, notes, "oidc");
     await fetch(opt.oidc + "/__ctl/reset", { method: "POST" });
     const posts = signinups(page, opt.page);
     let callbackUrl = null;
@@ -191,9 +141,7 @@ async function scenarioOidc(browser, notes) {
 // A second sign-in of the same provider user, in a fresh browser; the callback page is caught
 // while it signs in (the /signinup reply held back for the screenshot).
 async function scenarioAgain(browser, notes, firstId) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "again", notes);
+    const { context, page } = await newPage(browser, notes, "again");
     let held = false;
     await page.route(opt.page + "/auth/signinup", async (route) => {
         held = true;
@@ -216,9 +164,7 @@ async function scenarioState(browser, notes, firstId) {
     // the browser that starts the sign-in; its return from the provider is stopped and kept:
     // the consent's POST is answered here, following the provider's redirects (the browser's
     // cookies) up to the callback URL (route() sees no redirect hops, so not the return itself)
-    const starter = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await starter.newPage();
-    watch(page, "state", notes);
+    const { context: starter, page } = await newPage(browser, notes, "state");
     let stopped = null;
     const consentPost = (u) => u.href.startsWith(opt.oidc + "/interaction/");
     await toProvider(page, "state", "st-provider-node-oidc", opt.oidc + "/auth", false);
@@ -239,12 +185,10 @@ async function scenarioState(browser, notes, firstId) {
     check(stopped && new URL(stopped).searchParams.get("code"), "state: the provider's redirect with a code was caught", stopped);
 
     // another browser (a victim lured to the link): the state is not one it sent
-    const other = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const victim = await other.newPage();
-    watch(victim, "state (other browser)", notes);
+    const { context: other, page: victim } = await newPage(browser, notes, "state (other browser)");
     const posts = signinups(victim, opt.page);
     await victim.goto(stopped);
-    await victim.waitForFunction(() => document.getElementById("st-general").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(victim, "#st-general");
     is(await victim.textContent("#st-title"), "Sign-in failed", "state: in another browser the callback page refuses the return");
     is(await victim.textContent("#st-general"), "The sign-in could not be completed (its state does not match). Please try again.",
        "state: ... saying the state does not match");
@@ -264,16 +208,14 @@ async function scenarioState(browser, notes, firstId) {
 }
 
 async function scenarioCancel(browser, notes) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "cancel", notes);
+    const { context, page } = await newPage(browser, notes, "cancel");
     const posts = signinups(page, opt.page);
     await toProvider(page, "cancel", "st-provider-node-oidc", opt.oidc + "/auth", false);
     await page.waitForURL((u) => u.href.startsWith(opt.oidc + "/interaction/"), { timeout: 10000 });
     await page.click("text=[ Cancel ]");
     await page.waitForURL((u) => u.href.startsWith(CALLBACK + "?"), { timeout: 10000 }).catch(() => {});
     is(new URL(page.url()).searchParams.get("error"), "access_denied", "cancel: the provider returns error=access_denied");
-    await page.waitForFunction(() => document.getElementById("st-general").textContent !== "", null, { timeout: 5000 }).catch(() => {});
+    await waitText(page, "#st-general");
     is(await page.textContent("#st-general"), "The provider did not sign you in. Please try again.", "cancel: the callback page says so");
     is(await page.isVisible("#st-back"), true, 'cancel: ... with "Back to sign in"');
     is(posts.length, 0, "cancel: ... and no POST /auth/signinup");
@@ -282,9 +224,7 @@ async function scenarioCancel(browser, notes) {
 }
 
 async function scenarioGithub(browser, notes) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "github", notes);
+    const { context, page } = await newPage(browser, notes, "github");
     const q = await toProvider(page, "github", "st-provider-github", opt.idp + "/gh/login/oauth/authorize", false).catch((e) => { notes.push(String(e)); return new URLSearchParams(); });
     is(q.get("scope"), "read:user user:email", "github: the authorisation request has the built-in's scope");
     check(!q.has("code_challenge") && !q.has("nonce"), "github: ... no PKCE and no nonce (OAuth 2.0 with a secret)", q.toString());
@@ -302,9 +242,7 @@ async function scenarioGithub(browser, notes) {
 }
 
 async function scenarioOnly(browser, notes) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "only", notes);
+    const { context, page } = await newPage(browser, notes, "only");
     await page.goto(opt.only + APP);
     const u = new URL(page.url());
     check(u.pathname === "/auth" && u.searchParams.get("redirectToPath") === APP, "only: the PHP page sends a visitor to the sign-in page", page.url());
@@ -330,9 +268,7 @@ async function scenarioOnly(browser, notes) {
 }
 
 async function scenarioSdk(browser, notes) {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "sdk", notes);
+    const { context, page } = await newPage(browser, notes, "sdk");
     await page.goto(opt.site + "/thirdparty.html");
     await page.evaluate(() => window.stReady);
     const [req] = await Promise.all([
@@ -361,55 +297,14 @@ async function scenarioSdk(browser, notes) {
     await context.close();
 }
 
-async function main() {
-    let chromium;
-    try {
-        ({ chromium } = require("playwright-core"));
-    } catch (e) {
-        throw new Error("playwright-core is not installed in t/browser (run build/install-deps): " + e.message);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (Debian package chromium; run build/install-deps)`);
-    const dir = path.join(opt.logs, "browser");
-    const home = path.join(dir, "home");
-    fs.mkdirSync(home, { recursive: true });
-    fs.mkdirSync(opt.shots, { recursive: true });
-    writeSiteConfig(dir);
-
-    const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        timeout: 30000,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_CACHE_HOME: path.join(home, ".cache") },
-    });
-    let firstId = null;
-    try {
-        for (const [name, fn] of [
-            ["oidc", async (notes) => { firstId = await scenarioOidc(browser, notes); }],
-            ["again", (notes) => scenarioAgain(browser, notes, firstId)],
-            ["state", (notes) => scenarioState(browser, notes, firstId)],
-            ["cancel", (notes) => scenarioCancel(browser, notes)],
-            ["github", (notes) => scenarioGithub(browser, notes)],
-            ["only", (notes) => scenarioOnly(browser, notes)],
-            ["sdk", (notes) => scenarioSdk(browser, notes)],
-        ]) {
-            const notes = [];
-            const t0 = Date.now(), failed = failures;
-            try {
-                await fn(notes);
-            } catch (e) {
-                check(false, `${name}: scenario ran to the end`, e.stack || String(e));
-            }
-            out({ note: `${name}: ${Date.now() - t0} ms`, diag: failures > failed && notes.length ? notes.join("\n") : undefined });
-        }
-    } finally {
-        await browser.close();
-    }
-    out({ done: true, ms: Date.now() - started });
-}
-
-main().catch((e) => {
-    process.stderr.write("thirdparty.js: " + (e.stack || e) + "\n");
-    process.exit(2);
-});
+let firstId = null;
+// tp-config.js: the tp_site vhost's /config.js
+lib.run({ site: { file: "tp-config.js", recipe: "thirdparty", apiDomain: opt.sdk } }, [
+    ["oidc", async (browser, notes) => { firstId = await scenarioOidc(browser, notes); }],
+    ["again", (browser, notes) => scenarioAgain(browser, notes, firstId)],
+    ["state", (browser, notes) => scenarioState(browser, notes, firstId)],
+    ["cancel", scenarioCancel],
+    ["github", scenarioGithub],
+    ["only", scenarioOnly],
+    ["sdk", scenarioSdk],
+]);

@@ -6,7 +6,7 @@
 //
 //   node t/browser/verify.js --page URL --logs DIR --shots DIR
 //
-// Prints one JSON object per line like plain.js: {"ok":bool,"name":...,"diag":...} per check,
+// Prints one JSON object per line (t/browser/lib.js): {"ok":bool,"name":...,"diag":...} per check,
 // {"note":...}, and {"done":true,"ms":...} at the end. --shots: where the pages' screenshots
 // (800x600 PNG) go; the README shows copies of them (docs/screenshots).
 //
@@ -23,20 +23,10 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const lib = require("./lib");
+const { check, is, uniqueEmail, waitFor, focused, shot, newPage } = lib;
 
-function args() {
-    const a = {}, v = process.argv.slice(2);
-    for (let i = 0; i < v.length; i += 2) {
-        if (!v[i].startsWith("--") || v[i + 1] === undefined) throw new Error("usage: verify.js --page URL --logs DIR --shots DIR");
-        a[v[i].slice(2)] = v[i + 1];
-    }
-    for (const k of ["page", "logs", "shots"]) if (!a[k]) throw new Error("missing --" + k);
-    return a;
-}
-
-const opt = args();
-const started = Date.now();
-const CHROMIUM = process.env.ST_CHROMIUM || "/usr/bin/chromium";
+const opt = lib.args("--page URL --logs DIR --shots DIR");
 const PASSWORD = "verify-pass1";
 const P = opt.page;
 const APP = "/php/form.php";
@@ -44,29 +34,11 @@ const VERIFY = "/auth/verify-email";
 const DELIVERY = path.join(opt.logs, "verify-delivery-page.txt");
 const ERROR_LOG = path.join(opt.logs, "error_log");
 
-function out(o) { process.stdout.write(JSON.stringify(o) + "\n"); }
-let failures = 0;
-function check(ok, name, diag) { if (!ok) failures++; out({ ok: !!ok, name, diag: ok ? undefined : diag }); return !!ok; }
-function is(got, want, name) { return check(got === want, name, `got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`); }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const uniqueEmail = (tag) => `${tag}-${Date.now()}-${Math.floor(Math.random() * 1e9)}@example.com`;
-
-async function shot(page, name) {
-    await page.screenshot({ path: path.join(opt.shots, name + ".png") });
-}
-
-function watch(page, tag, notes) {
-    page.on("console", (m) => {
-        if (m.type() === "error" && !(m.location().url || "").endsWith("/favicon.ico")) notes.push(`${tag} console: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => notes.push(`${tag} page error: ${e.message}`));
-}
-
 // the st-ev claim of the browser's access token (the cookie holds the JWT)
 async function stEv(context) {
-    const c = (await context.cookies()).find((x) => x.name === "sAccessToken" && x.domain === new URL(P).hostname);
+    const c = await lib.cookie(context, "sAccessToken", P);
     if (!c) return undefined;
-    const payload = JSON.parse(Buffer.from(decodeURIComponent(c.value).split(".")[1], "base64url").toString());
+    const payload = JSON.parse(Buffer.from(decodeURIComponent(c).split(".")[1], "base64url").toString());
     return payload["st-ev"] ? payload["st-ev"].v : null;
 }
 
@@ -78,38 +50,22 @@ function linksFor(email) {
     for (let i = 0; i + 1 < lines.length; i += 2) if (lines[i] === email) links.push(lines[i + 1]);
     return links;
 }
-async function waitFor(probe, ms) {
-    const end = Date.now() + (ms || 10000);
-    for (;;) {
-        const v = probe();
-        if (v || Date.now() > end) return v;
-        await sleep(100);
-    }
-}
 const logHas = (re) => { try { return re.test(fs.readFileSync(ERROR_LOG, "utf8")); } catch (e) { return false; } };
 const textOf = (page, sel) => page.textContent(sel).then((t) => (t || "").trim());
-const focused = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
-const waitText = (page, sel) => page.waitForFunction((s) => document.querySelector(s).textContent !== "", sel, { timeout: 8000 }).catch(() => {});
+const waitText = (page, sel) => lib.waitText(page, sel, 8000);
 
 async function signUpThroughPage(page, email) {
     await page.goto(P + APP);
     const u = new URL(page.url());
     check(u.pathname === "/auth" && u.searchParams.get("redirectToPath") === APP, "verify: a new visitor is sent to the sign-in page", page.url());
     await page.click("#st-toggle");
-    await page.fill("#st-email", email);
-    await page.fill("#st-password", PASSWORD);
-    const [resp] = await Promise.all([
-        page.waitForResponse((x) => x.url() === P + "/auth/signup" && x.request().method() === "POST"),
-        page.click("#st-submit"),
-    ]);
+    const resp = await lib.submitLogin(page, email, PASSWORD, "/auth/signup");
     is(resp.status(), 200, "verify: signed up through the built-in page");
 }
 
 async function scenarioVerify(browser, notes) {
     const email = uniqueEmail("verify");
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "verify", notes);
+    const { context, page } = await newPage(browser, notes, "verify");
 
     await signUpThroughPage(page, email);
     await page.waitForURL((url) => url.pathname === VERIFY, { timeout: 8000 }).catch(() => {});
@@ -152,7 +108,7 @@ async function scenarioVerify(browser, notes) {
 
     // the link, opened in another tab as a mail client would
     const tab = await context.newPage();
-    watch(tab, "verify link", notes);
+    lib.watch(tab, "verify link", notes);
     await tab.goto(first);
     await tab.waitForFunction(() => document.getElementById("st-title").textContent !== "Verifying your email address", null, { timeout: 8000 }).catch(() => {});
     is(await textOf(tab, "h1"), "Email verified", "the delivered link: the page consumes it: Email verified");
@@ -194,9 +150,7 @@ async function scenarioElsewhere(browser, notes) {
     is(await t.text(), '{"status":"OK"}', "elsewhere: a link requested for a new user");
     const link = await waitFor(() => linksFor(email)[0]);
     check(link, "elsewhere: ... delivered");
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    const page = await context.newPage();
-    watch(page, "elsewhere", notes);
+    const { context, page } = await newPage(browser, notes, "elsewhere");
     await page.goto(link);
     await waitText(page, "#st-done");
     is(await textOf(page, "h1"), "Email verified", "elsewhere: the link opened without a session verifies the email");
@@ -211,44 +165,4 @@ async function scenarioElsewhere(browser, notes) {
     await context.close();
 }
 
-async function main() {
-    let chromium;
-    try {
-        ({ chromium } = require("playwright-core"));
-    } catch (e) {
-        throw new Error("playwright-core is not installed in t/browser (run build/install-deps): " + e.message);
-    }
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (Debian package chromium; run build/install-deps)`);
-    const home = path.join(opt.logs, "browser-verify", "home");
-    fs.mkdirSync(home, { recursive: true });
-    fs.mkdirSync(opt.shots, { recursive: true });
-
-    const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        timeout: 30000,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, ".config"), XDG_CACHE_HOME: path.join(home, ".cache") },
-    });
-    try {
-        for (const [name, fn] of [["verify", scenarioVerify], ["elsewhere", scenarioElsewhere]]) {
-            const notes = [];
-            const t0 = Date.now(), failed = failures;
-            try {
-                await fn(browser, notes);
-            } catch (e) {
-                check(false, `${name}: scenario ran to the end`, e.stack || String(e));
-            }
-            out({ note: `${name}: ${Date.now() - t0} ms`, diag: failures > failed && notes.length ? notes.join("\n") : undefined });
-        }
-    } finally {
-        await browser.close();
-    }
-    out({ done: true, ms: Date.now() - started });
-}
-
-main().catch((e) => {
-    process.stderr.write("verify.js: " + (e.stack || e) + "\n");
-    process.exit(2);
-});
+lib.run({ home: "browser-verify" }, [["verify", scenarioVerify], ["elsewhere", scenarioElsewhere]]);
