@@ -13,58 +13,19 @@
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
-use JSON::PP ();
-use POSIX ();
+use lib 't/lib';
+use STBrowser ();
 
 plan skip_all => 'ST_SKIP_BROWSER is set' if $ENV{ST_SKIP_BROWSER};
 
-my $t = Apache::Test::vars('t_dir');
 my $logs = Apache::Test::vars('t_logs');
-my %url = map { $_ => 'http://localhost:' . (Apache::Test::vars("${_}_port") // die "no ${_}_port\n") }
-          qw(pl pl_link pl_sdk website);
+my %url = STBrowser::vhost_urls(qw(pl pl_link pl_sdk website));
 
-ok(system('sh', '-c', 'command -v node >/dev/null') == 0, 'node is installed');
-ok(-x ($ENV{ST_CHROMIUM} // '/usr/bin/chromium'), 'Chromium is installed (Debian package chromium)')
-    or diag 'run build/install-deps as root';
-ok(-d "$t/browser/node_modules/playwright-core" && -d "$t/browser/node_modules/supertokens-web-js",
-   'playwright-core and supertokens-web-js are installed in t/browser') or diag 'run build/install-deps';
-
-my @cmd = ('node', "$t/browser/passwordless.js", '--pl', $url{pl}, '--link', $url{pl_link}, '--website', $url{website},
-           '--sdk', $url{pl_sdk}, '--logs', $logs, '--shots', "$logs/screenshots");
-my $pid = open(my $fh, '-|') // die "fork: $!";
-if (!$pid) {
-    open STDERR, '>', "$logs/browser-passwordless.err" or POSIX::_exit(1);
-    exec @cmd or POSIX::_exit(127);
-}
-my ($checks, $done) = (0, undef);
-eval {
-    local $SIG{ALRM} = sub { die "timeout\n" };
-    alarm 150;
-    while (my $line = <$fh>) {
-        my $o = eval { JSON::PP::decode_json($line) };
-        if (!$o) { diag "passwordless.js: $line"; next; }
-        if (exists $o->{ok}) {
-            $checks++;
-            ok($o->{ok} ? 1 : 0, $o->{name}) or diag $o->{diag} // '';
-        } elsif ($o->{done}) {
-            $done = $o;
-        } elsif (defined $o->{note}) {
-            note $o->{note};
-            diag $o->{diag} if defined $o->{diag};
-        }
-    }
-    alarm 0;
-    1;
-} or do {
-    kill 'TERM', $pid;
-    ok(0, 'passwordless.js finished within 150 s');
-};
-close $fh;
-my $status = $? >> 8;
-my $err = do { local (@ARGV, $/) = "$logs/browser-passwordless.err"; -e $ARGV[0] ? <> : '' } // '';
-ok($status == 0 && $done && $checks >= 50, "passwordless.js ran every scenario ($checks checks, exit $status)") or diag $err;
+STBrowser::tools_ok('playwright-core', 'supertokens-web-js');
+STBrowser::run_browser('passwordless.js', ['--pl', $url{pl}, '--link', $url{pl_link}, '--website', $url{website},
+                                           '--sdk', $url{pl_sdk}, '--logs', $logs, '--shots', "$logs/screenshots"],
+                       timeout => 150, min_checks => 50);
 my @shots = glob("$logs/screenshots/passwordless-*.png");
 ok(@shots >= 6, scalar(@shots) . ' screenshots of the passwordless pages in t/logs/screenshots');
-note "browser tests took $done->{ms} ms" if $done;
 
 done_testing();

@@ -17,63 +17,25 @@
 use strict;
 use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
-use JSON::PP ();
-use POSIX ();
 use lib 't/lib';
 use STCore ();
+use STBrowser ();
 
 plan skip_all => 'ST_SKIP_BROWSER is set' if $ENV{ST_SKIP_BROWSER};
 
 my $t = Apache::Test::vars('t_dir');
 my $logs = Apache::Test::vars('t_logs');
-my %url = map { $_ => 'http://localhost:' . (Apache::Test::vars("${_}_port") // die "no ${_}_port\n") } qw(tp_page tp_only tp_site tp_sdk);
+my %url = STBrowser::vhost_urls(qw(tp_page tp_only tp_site tp_sdk));
 unlink glob("$logs/screenshots/thirdparty-*.png"), glob("$logs/screenshots/sign-in-providers*.png");
 
-ok(system('sh', '-c', 'command -v node >/dev/null') == 0, 'node is installed');
-ok(-x ($ENV{ST_CHROMIUM} // '/usr/bin/chromium'), 'Chromium is installed (Debian package chromium)')
-    or diag 'run build/install-deps as root';
-ok(-d "$t/browser/node_modules/playwright-core" && -d "$t/browser/node_modules/supertokens-web-js",
-   'playwright-core and supertokens-web-js are installed in t/browser') or diag 'run build/install-deps';
+STBrowser::tools_ok('playwright-core', 'supertokens-web-js');
 ok(-d "$t/oidc/node_modules/oidc-provider", 'oidc-provider is installed in t/oidc') or diag 'run build/install-deps';
-
-my @cmd = ('node', "$t/browser/thirdparty.js", '--page', $url{tp_page}, '--only', $url{tp_only}, '--site', $url{tp_site}, '--sdk', $url{tp_sdk},
-           '--oidc', "http://127.0.0.1:$ENV{ST_OIDC_PORT}", '--idp', "http://127.0.0.1:$ENV{ST_IDP_PORT}",
-           '--core', "http://127.0.0.1:$ENV{ST_TP_CORE_PORT}", '--api-key', $STCore::API_KEY,
-           '--logs', $logs, '--shots', "$logs/screenshots");
-my $pid = open(my $fh, '-|') // die "fork: $!";
-if (!$pid) {
-    open STDERR, '>', "$logs/browser-thirdparty.err" or POSIX::_exit(1);
-    exec @cmd or POSIX::_exit(127);
-}
-my ($checks, $done) = (0, undef);
-eval {
-    local $SIG{ALRM} = sub { die "timeout\n" };
-    alarm 150;
-    while (my $line = <$fh>) {
-        my $o = eval { JSON::PP::decode_json($line) };
-        if (!$o) { diag "thirdparty.js: $line"; next; }
-        if (exists $o->{ok}) {
-            $checks++;
-            ok($o->{ok} ? 1 : 0, $o->{name}) or diag $o->{diag} // '';
-        } elsif ($o->{done}) {
-            $done = $o;
-        } elsif (defined $o->{note}) {
-            note $o->{note};
-            diag $o->{diag} if defined $o->{diag};
-        }
-    }
-    alarm 0;
-    1;
-} or do {
-    kill 'TERM', $pid;
-    ok(0, 'thirdparty.js finished within 150 s');
-};
-close $fh;
-my $status = $? >> 8;
-my $err = do { local (@ARGV, $/) = "$logs/browser-thirdparty.err"; -e $ARGV[0] ? <> : '' } // '';
-ok($status == 0 && $done && $checks >= 57, "thirdparty.js ran every scenario ($checks checks, exit $status)") or diag $err;
+STBrowser::run_browser('thirdparty.js', ['--page', $url{tp_page}, '--only', $url{tp_only}, '--site', $url{tp_site}, '--sdk', $url{tp_sdk},
+                                         '--oidc', "http://127.0.0.1:$ENV{ST_OIDC_PORT}", '--idp', "http://127.0.0.1:$ENV{ST_IDP_PORT}",
+                                         '--core', "http://127.0.0.1:$ENV{ST_TP_CORE_PORT}", '--api-key', $STCore::API_KEY,
+                                         '--logs', $logs, '--shots', "$logs/screenshots"],
+                       timeout => 150, min_checks => 57);
 my @shots = (glob("$logs/screenshots/thirdparty-*.png"), glob("$logs/screenshots/sign-in-providers*.png"));
 ok(@shots >= 8, scalar(@shots) . ' screenshots of the third-party pages in t/logs/screenshots');
-note "browser tests took $done->{ms} ms" if $done;
 
 done_testing();
