@@ -28,7 +28,7 @@ static st_server_conf *srv(cmd_parms *cmd)
     return ap_get_module_config(cmd->server->module_config, &supertokens_module);
 }
 
-/* supertokens-node's built-ins whose APIs are not OpenID Connect and are not implemented here:
+/* supertokens-node's built-ins whose APIs are not OpenID Connect and which the module does not offer:
  * an id with one of these prefixes would mean something else to the SDK. */
 static const char *const unsupported_prefixes[] = {
     "bitbucket", "discord", "facebook", "linkedin", "twitter", "boxy-saml", "saml", "google-workspaces", NULL
