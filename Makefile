@@ -28,7 +28,7 @@ MODULE_SO  := .libs/mod_supertokens.so
 # src/token/ and the pure files of the layers above it.
 UNIT_SRC := $(sort $(wildcard src/token/*.c)) src/config/domain.c src/core/http_parse.c \
             src/core/session_reply.c src/api/form.c src/api/passwordless_input.c \
-            src/request/redirect_path.c
+            src/request/redirect_path.c src/core/vcache.c
 
 WARN       := -Wall -Wextra -Werror
 APXS_CFLAGS := $(foreach f,$(WARN) -std=gnu11 $(EXTRA_CFLAGS),-Wc,$(f)) \

@@ -11,12 +11,14 @@
 #include "http_request.h"
 #include "mod_auth.h"
 #include "ap_provider.h"
+#include "ap_mpm.h"
 
 #include "config/config.h"
 #include "core/core.h"
 #include "token/rsa_ifma.h"
 #include "request/verify.h"
 #include "core/jwks.h"
+#include "core/vcache.h"
 #include "core/outbound.h"
 #include "core/provider_cache.h"
 #include "api/api.h"
@@ -51,6 +53,7 @@ static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     (void)plog;
     /* global: applied on every (re)read, so removing the directive restores the default */
     st_rsa_ifma_set_enabled(st_server_conf_get(s)->rsa_acceleration != 0);
+    st_stats_set_vcache_enabled(st_server_conf_get(s)->verify_cache_entries != 0);
     for (; s; s = s->next) {
         err = st_config_check_server(ptemp, s, st_server_conf_get(s));
         if (err) {
@@ -124,6 +127,13 @@ static int st_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp
     return OK;
 }
 
+/* event and worker run many threads per process; prefork one */
+static int mpm_threaded(void)
+{
+    int threaded = 0;
+    return ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) == APR_SUCCESS && threaded != AP_MPMQ_NOT_SUPPORTED;
+}
+
 static void st_child_init(apr_pool_t *pchild, server_rec *s)
 {
     if (!st_form_init())
@@ -134,6 +144,10 @@ static void st_child_init(apr_pool_t *pchild, server_rec *s)
         || st_out_child_init(pchild, s) != APR_SUCCESS || st_pcache_child_init(pchild) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, APLOGNO(10002)
                      "could not set up the SuperTokens core client in this process");
+    if (st_vcache_child_init(pchild, st_cfg_verify_cache_entries(st_server_conf_get(s),
+                                                                 mpm_threaded())) != APR_SUCCESS)
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10491)
+                     "could not set up the verification cache: every token is checked in full");
     if (st_setup_report_child_init(pchild) != APR_SUCCESS)
         ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, APLOGNO(10487)
                      "could not set up the once-per-place configuration reports");

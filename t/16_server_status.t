@@ -44,9 +44,9 @@ for my $name (qw(SuperTokensVerifyOK SuperTokensVerifyTryRefresh SuperTokensVeri
 {
     my $html = get('/server-status')->content;
     like($html, qr{<h2>SuperTokens</h2>}, 'the HTML page has a SuperTokens section');
-    like($html, qr{Verification cache</th></tr>\s*<tr><td colspan="2">cache not enabled</td>},
-         'HTML: the verification cache is shown as not enabled');
-    is($s0->{SuperTokensVerifyCacheEnabled}, 0, '?auto: SuperTokensVerifyCacheEnabled 0');
+    like($html, qr{Verification cache</th></tr>\s*<tr><td>SuperTokensVerifyCacheHits</td><td align="right">\d+</td></tr>\s*<tr><td>SuperTokensVerifyCacheMisses</td>},
+         'HTML: the verification cache (on by default) shows its hits and misses');
+    is($s0->{SuperTokensVerifyCacheEnabled}, 1, '?auto: SuperTokensVerifyCacheEnabled 1 (SuperTokensVerifyCache defaults to 4096)');
 }
 
 # --- verifications by outcome --------------------------------------------------------------------

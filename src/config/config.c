@@ -43,6 +43,7 @@ void *st_create_server_conf(apr_pool_t *p, server_rec *s)
     c->sign_up = -1;
     c->email_claim = -1;
     c->rsa_acceleration = -1;
+    c->verify_cache_entries = -1;
     c->ev_mode = -1;
     c->ev_delivery = -1;
     c->provider_connect_timeout = -1;
@@ -89,6 +90,7 @@ void *st_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->email_claim = ST_MERGE_INT(email_claim);
     c->page_css = ST_MERGE_PTR(page_css);
     c->rsa_acceleration = ST_MERGE_INT(rsa_acceleration);
+    c->verify_cache_entries = ST_MERGE_INT(verify_cache_entries);
     c->ev_mode = ST_MERGE_INT(ev_mode);
     c->ev_delivery = ST_MERGE_INT(ev_delivery);
     c->ev_command = ST_MERGE_PTR(ev_command);
@@ -195,6 +197,13 @@ st_anti_csrf st_cfg_anti_csrf(const st_server_conf *sc)
         return sc->anti_csrf;
     return st_cfg_same_site(sc) == ST_SAMESITE_NONE
         ? ST_ANTICSRF_VIA_CUSTOM_HEADER : ST_ANTICSRF_NONE;
+}
+
+int st_cfg_verify_cache_entries(const st_server_conf *main_sc, int threaded)
+{
+    if (main_sc->verify_cache_entries >= 0)
+        return main_sc->verify_cache_entries;
+    return threaded ? ST_VERIFY_CACHE_DEFAULT : ST_VERIFY_CACHE_DEFAULT_PREFORK;
 }
 
 apr_interval_time_t st_cfg_jwks_refresh_interval(const st_server_conf *sc)

@@ -135,7 +135,15 @@ typedef struct {
     /* Global (main server only) */
     int rsa_acceleration;                /* -1 unset; default 1: AVX-512 IFMA RS256 checks where
                                           * the CPU has it (rsa_ifma.c), 0: OpenSSL only */
+    int verify_cache_entries;            /* -1 unset; default ST_VERIFY_CACHE_DEFAULT; 0: Off */
 } st_server_conf;
+
+/* SuperTokensVerifyCache: tokens remembered per process (core/vcache.c), ~4 KiB each. The
+ * default follows the MPM: a threaded process (event, worker) serves many users at once; a
+ * prefork child serves one request at a time, and there are many of them. */
+#define ST_VERIFY_CACHE_DEFAULT          4096
+#define ST_VERIFY_CACHE_DEFAULT_PREFORK  256
+#define ST_VERIFY_CACHE_MAX     1000000
 
 #define ST_RESET_LOG      0
 #define ST_RESET_LOG_FULL 1
@@ -189,6 +197,9 @@ int st_cfg_cookie_secure(const st_server_conf *sc);
 st_samesite st_cfg_same_site(const st_server_conf *sc);
 st_anti_csrf st_cfg_anti_csrf(const st_server_conf *sc);
 apr_interval_time_t st_cfg_jwks_refresh_interval(const st_server_conf *sc);
+/* SuperTokensVerifyCache of the main server: tokens per process, 0 when Off; unset, the
+ * default for a threaded MPM or for prefork (threaded 0). */
+int st_cfg_verify_cache_entries(const st_server_conf *main_sc, int threaded);
 apr_interval_time_t st_cfg_core_connect_timeout(const st_server_conf *sc);
 apr_interval_time_t st_cfg_core_io_timeout(const st_server_conf *sc);
 int st_cfg_recipes(const st_server_conf *sc);

@@ -371,6 +371,27 @@ static const char *set_rsa_acceleration(cmd_parms *cmd, void *d, int flag)
     return NULL;
 }
 
+/* Global: the verification cache is per process and shared by every virtual host. */
+static const char *set_verify_cache(cmd_parms *cmd, void *d, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    long n;
+    (void)d;
+    if (err)
+        return err;
+    if (strcasecmp(arg, "Off") == 0) {
+        srv(cmd)->verify_cache_entries = 0;
+        return NULL;
+    }
+    n = strtol(arg, &end, 10);
+    if (end == arg || *end != '\0' || n < 1 || n > ST_VERIFY_CACHE_MAX)
+        return apr_psprintf(cmd->pool, "SuperTokensVerifyCache: '%s' is not Off or a number of "
+                            "tokens from 1 to %d", arg, ST_VERIFY_CACHE_MAX);
+    srv(cmd)->verify_cache_entries = (int)n;
+    return NULL;
+}
+
 /* ---------- directive handlers: directory scope ---------- */
 
 static const char *set_dir_flag(cmd_parms *cmd, void *d, int flag)
@@ -676,6 +697,9 @@ const command_rec st_directives[] = {
     AP_INIT_FLAG("SuperTokensRSAAcceleration", set_rsa_acceleration, NULL, RSRC_CONF,
                  "RS256 checks with AVX-512 IFMA where the CPU has it (On, default) or OpenSSL only "
                  "(Off); main server only"),
+    AP_INIT_TAKE1("SuperTokensVerifyCache", set_verify_cache, NULL, RSRC_CONF,
+                  "Verified access tokens remembered per process: a number (default 4096, 256 "
+                  "with prefork) or Off; main server only"),
     AP_INIT_TAKE1("SuperTokensPasswordResetDelivery", set_delivery, NULL, ST_SRV,
                   "Password-reset links to the error log: log (token hidden) or log-full"),
     AP_INIT_TAKE1("SuperTokensPasswordResetCommand", set_delivery_command, NULL, ST_SRV,

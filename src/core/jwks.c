@@ -25,6 +25,7 @@ struct st_jwks_set {
     apr_pool_t *pool;             /* owns the keys (EVP_PKEY freed by its cleanups) */
     apr_array_header_t *keys;     /* of st_jwk */
     int refs;                     /* the cache's own reference + one per holder */
+    apr_uint32_t generation;      /* 1 for a cache's first set, then one more per fetched set */
 };
 
 typedef struct st_jwks_cache {
@@ -33,7 +34,9 @@ typedef struct st_jwks_cache {
     apr_thread_mutex_t *lock;
     apr_thread_cond_t *changed;   /* broadcast: fetch wanted, fetch ended, process stopping */
     st_jwks_set *current;
+    /* Written under `lock`, also read without it by st_jwks_still_trusts (atomic loads): */
     apr_time_t fetched_at;        /* when `current` was fetched */
+    apr_uint32_t current_generation;  /* current->generation; 0 while there is no set */
     apr_time_t last_end;          /* end of the last fetch attempt, successful or not; 0 = none */
     int last_status;              /* HTTP status of the last failed fetch, 0 after a success */
     int fetch_pending;            /* a fetch is wanted or in flight; the fetcher clears it */
@@ -220,9 +223,11 @@ static int fetch_ended_locked(st_jwks_cache *c, st_jwks_set *fresh, int fail_sta
     int kept = 0;
 
     if (fresh) {
+        fresh->generation = c->current_generation + 1;
         set_unref_locked(c->current);
         c->current = fresh;
-        c->fetched_at = now;
+        __atomic_store_n(&c->fetched_at, now, __ATOMIC_RELEASE);
+        __atomic_store_n(&c->current_generation, fresh->generation, __ATOMIC_RELEASE);
         c->last_status = 0;
     }
     else {
@@ -349,4 +354,35 @@ st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *fail_status)
                       "waited %" APR_TIME_T_FMT " ms for a JWKS fetch (%s)",
                       apr_time_as_msec(apr_time_now() - now), waited_for);
     return set;
+}
+
+apr_uint32_t st_jwks_generation(const st_jwks_set *set)
+{
+    return set->generation;
+}
+
+int st_jwks_still_trusts(request_rec *r, const char *kid, apr_uint32_t *generation)
+{
+    st_server_conf *sc = st_server_conf_get(r->server);
+    st_jwks_cache *c = sc->jwks_cache;
+    apr_interval_time_t ttl = st_cfg_jwks_refresh_interval(sc);
+    apr_time_t now = apr_time_now();
+    int trusted;
+
+    if (c == NULL)
+        return 0;
+    /* the hot path: the set that verified the token is still the current one, and fresh */
+    if (__atomic_load_n(&c->current_generation, __ATOMIC_ACQUIRE) == *generation
+        && now - __atomic_load_n(&c->fetched_at, __ATOMIC_ACQUIRE) < ttl)
+        return 1;
+
+    apr_thread_mutex_lock(c->lock);
+    if (c->current && now - c->fetched_at >= ttl)
+        want_fetch_locked(c, r->server, now);   /* in the background, as for a known kid */
+    trusted = c->current != NULL
+              && (c->current->generation == *generation || set_has_kid(c->current, kid));
+    if (trusted)
+        *generation = c->current->generation;
+    apr_thread_mutex_unlock(c->lock);
+    return trusted;
 }

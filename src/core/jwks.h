@@ -38,4 +38,19 @@ void st_jwks_release(st_jwks_set *set);
 /* The keys of an acquired set (array of st_jwk). */
 const apr_array_header_t *st_jwks_keys(const st_jwks_set *set);
 
+/* Which fetch of its cache a set came from: 1, 2, ... (a refetch gives a new number even when
+ * the keys did not change). */
+apr_uint32_t st_jwks_generation(const st_jwks_set *set);
+
+/*
+ * For the verification cache: may a token verified with key `kid` of set *generation still be
+ * accepted without checking its signature again? 1 when that set is still the current one, or
+ * when a later set still lists kid (*generation then moves to it); 0 once the key has left
+ * the JWKS (or there are no keys). The first case is a lock-free read. A set older than
+ * SuperTokensJWKSRefreshInterval is refetched in the background, as st_jwks_acquire does for
+ * a known kid: without that, a server whose tokens all hit the cache would never notice a key
+ * leaving the JWKS.
+ */
+int st_jwks_still_trusts(request_rec *r, const char *kid, apr_uint32_t *generation);
+
 #endif

@@ -16,7 +16,9 @@
 #include "token/front_token.h"
 #include "token/json_util.h"
 #include "core/jwks.h"
+#include "core/vcache.h"
 #include "token/b64.h"
+#include "token/jwt_copy.h"
 #include "token/bearer.h"
 
 #include "http_core.h"
@@ -50,14 +52,23 @@ const char *st_request_bearer(request_rec *r)
     return st_bearer_token(r->pool, apr_table_get(r->headers_in, "Authorization"));
 }
 
-/* A candidate counts only if it parses as a SuperTokens access token (§1.3). */
-static st_jwt *parse_candidate(request_rec *r, const char *token, const char *where)
+/* A candidate counts only if it parses as a SuperTokens access token (§1.3). One the
+ * verification cache holds parsed (its exact bytes verified before) is lent from there, and
+ * *hit names its entry. */
+static st_jwt *parse_candidate(request_rec *r, const char *token, const char *where,
+                               st_vcache_entry **hit)
 {
     st_jwt *jwt = NULL;
+    apr_size_t len;
     const char *err;
+
+    *hit = NULL;
     if (token == NULL || *token == '\0')
         return NULL;
-    if ((err = st_jwt_parse(r->pool, token, strlen(token), &jwt)) != NULL) {
+    len = strlen(token);
+    if ((*hit = st_vcache_get(r->pool, st_server_conf_get(r->server)->jwks_cache, token, len)))
+        return st_jwt_borrow(r->pool, st_vcache_jwt(*hit));
+    if ((err = st_jwt_parse(r->pool, token, len, &jwt)) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10040)
                       "ignoring the %s token: %s", where, err);
         return NULL;
@@ -70,16 +81,20 @@ static st_jwt *parse_candidate(request_rec *r, const char *token, const char *wh
  * more than once (TRY_REFRESH for the SDK). */
 static int pick_token(request_rec *r, const char *cookies, st_session *s)
 {
-    st_jwt *from_header = parse_candidate(r, st_request_bearer(r), "Authorization"), *from_cookie;
+    st_vcache_entry *hit;
+    st_jwt *from_header = parse_candidate(r, st_request_bearer(r), "Authorization", &hit);
+    st_jwt *from_cookie;
     int occurrences = 0;
 
     if (from_header) {
         s->jwt = from_header;
+        s->cached = hit;
         s->transfer = ST_TRANSFER_HEADER;
         return 1;
     }
     from_cookie = cookies
-        ? parse_candidate(r, st_cookie_get(r->pool, cookies, "sAccessToken", &occurrences), "cookie")
+        ? parse_candidate(r, st_cookie_get(r->pool, cookies, "sAccessToken", &occurrences), "cookie",
+                          &hit)
         : NULL;
     if (from_cookie == NULL)
         return 0;
@@ -89,8 +104,50 @@ static int pick_token(request_rec *r, const char *cookies, st_session *s)
         return -1;
     }
     s->jwt = from_cookie;
+    s->cached = hit;
     s->transfer = ST_TRANSFER_COOKIE;
     return 1;
+}
+
+/* A token from the verification cache needs no signature check while the key that verified it
+ * is still in the JWKS; once a refetched JWKS lacks it, the entry goes and the token is
+ * checked again in full (and refused). */
+static int cached_signature_valid(request_rec *r, st_session *s)
+{
+    apr_uint32_t generation = st_vcache_generation(s->cached);
+
+    if (st_jwks_still_trusts(r, st_vcache_kid(s->cached), &generation)) {
+        if (generation != st_vcache_generation(s->cached))
+            st_vcache_set_generation(s->cached, generation);
+        return 1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, APLOGNO(10490)
+                  "verification cache: the key of a remembered token left the JWKS");
+    st_vcache_forget(s->cached);
+    s->cached = NULL;
+    return 0;
+}
+
+/* The signature, checked against the core's keys (by kid for v3+, every key for legacy tokens,
+ * §2.5). 1 when it verified, with the key's kid and the JWKS generation in *kid and
+ * *generation (for the verification cache); 0 when not; -1 when there are no keys. */
+static int check_signature(request_rec *r, st_jwt *jwt, st_session *s, const char **kid,
+                           apr_uint32_t *generation)
+{
+    st_jwks_set *set = st_jwks_acquire(r, jwt->kid, &s->core_status);
+    const st_jwk *key;
+
+    if (set == NULL)
+        return -1;
+    if ((key = st_jwks_verify(st_jwks_keys(set), jwt)) != NULL) {
+        *kid = key->kid ? apr_pstrdup(r->pool, key->kid) : NULL;
+        *generation = st_jwks_generation(set);
+    }
+    else if (jwt->kid && st_jwks_find(st_jwks_keys(set), jwt->kid) == NULL)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10042)
+                      "access token signed with a key the core does not list");
+    st_jwks_release(set);
+    return key != NULL;
 }
 
 /*
@@ -101,9 +158,9 @@ static st_session_status verify_local(request_rec *r, const st_server_conf *sc, 
                                       int do_csrf, const char *csrf_header, int *need_core,
                                       st_session *s)
 {
-    int *fail_status = &s->core_status;
-    int ok = 0;
-    st_jwks_set *set;
+    const char *kid = NULL;
+    apr_uint32_t generation = 0;
+    int ok, cached;
     const char *err;
 
     *need_core = 0;
@@ -113,18 +170,16 @@ static st_session_status verify_local(request_rec *r, const st_server_conf *sc, 
                       "access token with an algorithm other than RS256 refused");
         return ST_SESSION_TRY_REFRESH;
     }
-    set = st_jwks_acquire(r, jwt->kid, fail_status);
-    if (set == NULL) {
+    cached = s->cached && cached_signature_valid(r, s);
+    if (st_stats_vcache_enabled())
+        st_stats_inc(cached ? ST_STAT_VCACHE_HIT : ST_STAT_VCACHE_MISS);
+    if (cached)
+        ok = 1;
+    else if ((ok = check_signature(r, jwt, s, &kid, &generation)) < 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10041)
                       "cannot verify the session: no signing keys from the core");
         return ST_SESSION_CORE_ERROR;
     }
-    /* by kid for v3+, every key for legacy tokens (§2.5) */
-    ok = st_jwks_verify(st_jwks_keys(set), jwt) != NULL;
-    if (!ok && jwt->kid && st_jwks_find(st_jwks_keys(set), jwt->kid) == NULL)
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10042)
-                      "access token signed with a key the core does not list");
-    st_jwks_release(set);
 
     if (!ok) {
         /* §2.5: an unverifiable legacy token may still be valid for the core, if unexpired
@@ -145,6 +200,10 @@ static st_session_status verify_local(request_rec *r, const st_server_conf *sc, 
         s->expired = (err == st_jwt_expired);
         return ST_SESSION_TRY_REFRESH;
     }
+    /* authentic and in date: later requests with these exact bytes skip the parse and the RSA
+     * check (what follows is still checked every time) */
+    if (!cached && kid)
+        st_vcache_put(sc->jwks_cache, jwt, kid, generation);
     /* §2.3 step 7: dynamic keys are the SDK's default (useDynamicAccessTokenSigningKey). */
     if (jwt->version >= 3 && strncmp(jwt->kid, "d-", 2) != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10045)

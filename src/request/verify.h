@@ -9,6 +9,7 @@
 #include "httpd.h"
 #include "request/tokens_out.h"
 #include "token/jwt.h"
+#include "core/vcache.h"
 
 /* Outcome of loading a session from a request. */
 typedef enum {
@@ -24,6 +25,8 @@ typedef struct {
     st_jwt *jwt;                   /* the verified token (the core's replacement if adopted) */
     const char *access_token;      /* raw token string in use */
     st_transfer transfer;          /* where the token came from */
+    st_vcache_entry *cached;       /* jwt is lent by this verification cache entry; NULL when
+                                    * it was parsed for this request */
     int core_status;               /* with ST_SESSION_CORE_ERROR: 502/503/500 */
     int db_checked;                /* the core confirmed it with checkDatabase */
     int expired;                   /* TRY_REFRESH only because the token's time is up (its
