@@ -76,6 +76,8 @@ typedef struct {
     apr_interval_time_t core_connect_timeout;  /* -1 unset; default 5 s */
     apr_interval_time_t core_io_timeout;       /* -1 unset; default 10 s */
     apr_interval_time_t jwks_refresh_interval; /* -1 unset; default 4 h */
+    int dynamic_signing_key;             /* -1 unset; default 1: SuperTokensAccessTokenSigningKey,
+                                          * supertokens-node's useDynamicAccessTokenSigningKey */
 
     /* app info */
     const char *app_name;
@@ -189,6 +191,9 @@ int st_cfg_cookie_secure(const st_server_conf *sc);
 st_samesite st_cfg_same_site(const st_server_conf *sc);
 st_anti_csrf st_cfg_anti_csrf(const st_server_conf *sc);
 apr_interval_time_t st_cfg_jwks_refresh_interval(const st_server_conf *sc);
+/* 1 for dynamic signing keys (kid d-…, the default), 0 for the static key (s-…): what the core is
+ * asked to sign new and refreshed sessions with, and the only kind of v3+ token accepted. */
+int st_cfg_dynamic_signing_key(const st_server_conf *sc);
 apr_interval_time_t st_cfg_core_connect_timeout(const st_server_conf *sc);
 apr_interval_time_t st_cfg_core_io_timeout(const st_server_conf *sc);
 int st_cfg_recipes(const st_server_conf *sc);
