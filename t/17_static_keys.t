@@ -14,7 +14,7 @@ use HTTP::Request ();
 use JSON::PP ();
 use File::Temp qw(tempdir);
 use lib 't/lib';
-use STTest qw(core standalone_conf jwt_header jwt_payload env_of);
+use STTest qw(core standalone_conf forge jwt_header jwt_payload env_of);
 
 my $json = JSON::PP->new->canonical;
 my $logs = Apache::Test::vars('t_logs');
@@ -121,6 +121,18 @@ is($r->code, 200, 'static host: refreshing a dynamic-key session 200');
 my $moved = $r->header('st-access-token');
 is(kid($moved), $static_kid, 'the refreshed token is static-key signed');
 is(protected('static_keys', $moved)->code, 200, 'and verifies on the static host');
+
+# legacy v2 tokens have no kid: step 7 applies to v3+ only, on either host
+{
+    my $now = time;
+    my $v2 = forge(encoding => 'b64std', header => { alg => 'RS256', typ => 'JWT', version => '2' },
+                   payload => { sessionHandle => jwt_payload($at2)->{sessionHandle}, userId => 'user-v2',
+                                refreshTokenHash1 => 'b' x 64, parentRefreshTokenHash1 => undef, userData => {},
+                                antiCsrfToken => undef, expiryTime => ($now + 600) * 1000, timeCreated => $now * 1000 });
+    $r = protected('static_keys', $v2);
+    is($r->code, 200, 'static host: a legacy v2 token (no kid) is not refused for its key');
+    is(env_of($r)->{REMOTE_USER}, 'user-v2', 'static host: v2 REMOTE_USER');
+}
 
 # ---- configuration ---------------------------------------------------------------------------
 
