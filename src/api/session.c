@@ -72,7 +72,10 @@ static st_rotate rotate(request_rec *r, const char *token, const char *csrf_head
     if (csrf_header)
         json_object_set_new(body, "antiCsrfToken", json_string(csrf_header));
     json_object_set_new(body, "enableAntiCsrf", json_boolean(enable_csrf));
-    json_object_set_new(body, "useDynamicSigningKey", json_true());
+    /* refreshSession sends useDynamicAccessTokenSigningKey too: the new token is of the
+     * configured kind even if the session was created under the other setting */
+    json_object_set_new(body, "useDynamicSigningKey",
+                        json_boolean(st_cfg_dynamic_signing_key(st_server_conf_get(r->server))));
     if (st_core_post(r->pool, r->server, "/recipe/session/refresh", "session", body, reply)
         != APR_SUCCESS || reply->status != 200 || reply->json == NULL)
         return ST_ROTATE_CORE_FAILED;
@@ -182,7 +185,8 @@ int st_api_create_session(request_rec *r, const char *tenant_id, const char *rec
     json_object_set_new(body, "userId", json_string(recipe_user_id));
     json_object_set_new(body, "userDataInJWT", jwt_data);
     json_object_set_new(body, "userDataInDatabase", json_object());
-    json_object_set_new(body, "useDynamicSigningKey", json_true());
+    /* SuperTokensAccessTokenSigningKey, as createNewSession sends useDynamicAccessTokenSigningKey */
+    json_object_set_new(body, "useDynamicSigningKey", json_boolean(st_cfg_dynamic_signing_key(sc)));
     json_object_set_new(body, "enableAntiCsrf", json_boolean(anti_csrf));
     if (st_core_post(r->pool, r->server, apr_pstrcat(r->pool, "/", tenant_id, "/recipe/session", NULL),
                      "session", body, &reply) != APR_SUCCESS || reply.status != 200 || !reply.json)

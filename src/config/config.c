@@ -33,6 +33,7 @@ void *st_create_server_conf(apr_pool_t *p, server_rec *s)
     c->core_connect_timeout = -1;
     c->core_io_timeout = -1;
     c->jwks_refresh_interval = -1;
+    c->dynamic_signing_key = -1;
     c->cookie_secure = -1;
     c->cookie_same_site = ST_SAMESITE_UNSET;
     c->same_site_resolved = -1;
@@ -69,6 +70,7 @@ void *st_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     c->core_connect_timeout = ST_MERGE_INT(core_connect_timeout);
     c->core_io_timeout = ST_MERGE_INT(core_io_timeout);
     c->jwks_refresh_interval = ST_MERGE_INT(jwks_refresh_interval);
+    c->dynamic_signing_key = ST_MERGE_INT(dynamic_signing_key);
     c->app_name = ST_MERGE_PTR(app_name);
     c->api_domain = ST_MERGE_PTR(api_domain);
     c->website_domain = ST_MERGE_PTR(website_domain);
@@ -209,6 +211,12 @@ int st_cfg_verify_cache_entries(const st_server_conf *main_sc, int threaded)
 apr_interval_time_t st_cfg_jwks_refresh_interval(const st_server_conf *sc)
 {
     return sc->jwks_refresh_interval != -1 ? sc->jwks_refresh_interval : ST_DEFAULT_JWKS_REFRESH;
+}
+
+/* useDynamicAccessTokenSigningKey defaults to true in supertokens-node */
+int st_cfg_dynamic_signing_key(const st_server_conf *sc)
+{
+    return sc->dynamic_signing_key != 0;
 }
 
 apr_interval_time_t st_cfg_core_connect_timeout(const st_server_conf *sc)

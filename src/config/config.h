@@ -76,6 +76,8 @@ typedef struct {
     apr_interval_time_t core_connect_timeout;  /* -1 unset; default 5 s */
     apr_interval_time_t core_io_timeout;       /* -1 unset; default 10 s */
     apr_interval_time_t jwks_refresh_interval; /* -1 unset; default 4 h */
+    int dynamic_signing_key;             /* -1 unset; default 1: SuperTokensAccessTokenSigningKey,
+                                          * supertokens-node's useDynamicAccessTokenSigningKey */
 
     /* app info */
     const char *app_name;
@@ -200,6 +202,9 @@ apr_interval_time_t st_cfg_jwks_refresh_interval(const st_server_conf *sc);
 /* SuperTokensVerifyCache of the main server: tokens per process, 0 when Off; unset, the
  * default for a threaded MPM or for prefork (threaded 0). */
 int st_cfg_verify_cache_entries(const st_server_conf *main_sc, int threaded);
+/* 1 for dynamic signing keys (kid d-…, the default), 0 for the static key (s-…): what the core is
+ * asked to sign new and refreshed sessions with, and the only kind of v3+ token accepted. */
+int st_cfg_dynamic_signing_key(const st_server_conf *sc);
 apr_interval_time_t st_cfg_core_connect_timeout(const st_server_conf *sc);
 apr_interval_time_t st_cfg_core_io_timeout(const st_server_conf *sc);
 int st_cfg_recipes(const st_server_conf *sc);

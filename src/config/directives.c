@@ -233,6 +233,19 @@ static const char *set_jwks_refresh(cmd_parms *cmd, void *d, const char *arg)
     return NULL;
 }
 
+/* supertokens-node's useDynamicAccessTokenSigningKey: dynamic (true, its default) or static */
+static const char *set_signing_key(cmd_parms *cmd, void *d, const char *arg)
+{
+    (void)d;
+    if (strcasecmp(arg, "dynamic") == 0)
+        srv(cmd)->dynamic_signing_key = 1;
+    else if (strcasecmp(arg, "static") == 0)
+        srv(cmd)->dynamic_signing_key = 0;
+    else
+        return apr_psprintf(cmd->pool, "%s: '%s' is not one of dynamic, static", cmd->cmd->name, arg);
+    return NULL;
+}
+
 /* SuperTokensCoreTimeout <s> | connect=<s> [io=<s>] */
 static const char *set_core_timeout(cmd_parms *cmd, void *d, const char *args)
 {
@@ -670,6 +683,8 @@ const command_rec st_directives[] = {
                      "Core call timeouts in seconds: <s> or connect=<s> io=<s>"),
     AP_INIT_TAKE1("SuperTokensJWKSRefreshInterval", set_jwks_refresh, NULL, ST_SRV,
                   "Seconds a fetched JWKS is used before it is fetched again"),
+    AP_INIT_TAKE1("SuperTokensAccessTokenSigningKey", set_signing_key, NULL, ST_SRV,
+                  "Access tokens signed with dynamic (default, kid d-...) or static (kid s-...) keys"),
     AP_INIT_TAKE1("SuperTokensAppName", set_app_name, NULL, ST_SRV,
                   "The application name (appInfo.appName)"),
     AP_INIT_TAKE1("SuperTokensAPIDomain", set_domain, NULL, ST_SRV,

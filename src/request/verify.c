@@ -150,6 +150,30 @@ static int check_signature(request_rec *r, st_jwt *jwt, st_session *s, const cha
     return key != NULL;
 }
 
+/* §2.3 step 7: a v3+ token must be signed with the kind of key this server asks the core for
+ * (SuperTokensAccessTokenSigningKey), as supertokens-node compares the kid's "d-" prefix with
+ * useDynamicAccessTokenSigningKey; the refresh then mints a token of the configured kind. Legacy
+ * tokens have no kid. 1 when the token may be accepted. */
+static int signing_key_kind_ok(request_rec *r, const st_server_conf *sc, const st_jwt *jwt)
+{
+    int dynamic_token, dynamic_conf = st_cfg_dynamic_signing_key(sc);
+
+    if (jwt->version < 3)
+        return 1;
+    dynamic_token = strncmp(jwt->kid, "d-", 2) == 0;
+    if (dynamic_token == dynamic_conf)
+        return 1;
+    if (dynamic_conf)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10045)
+                      "access token signed with a static key, but SuperTokensAccessTokenSigningKey "
+                      "is dynamic");
+    else
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10488)
+                      "access token signed with a dynamic key, but SuperTokensAccessTokenSigningKey "
+                      "is static");
+    return 0;
+}
+
 /*
  * Local verification (§2.3 steps 3-8, §2.5). *need_core is set for a legacy token whose
  * signature did not verify but which the core may still accept.
@@ -204,12 +228,9 @@ static st_session_status verify_local(request_rec *r, const st_server_conf *sc, 
      * check (what follows is still checked every time) */
     if (!cached && kid)
         st_vcache_put(sc->jwks_cache, jwt, kid, generation);
-    /* §2.3 step 7: dynamic keys are the SDK's default (useDynamicAccessTokenSigningKey). */
-    if (jwt->version >= 3 && strncmp(jwt->kid, "d-", 2) != 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10045)
-                      "access token signed with a static key, but dynamic keys are in use");
+    /* checked on every request, cached or not: vhosts of one core share the cache */
+    if (!signing_key_kind_ok(r, sc, jwt))
         return ST_SESSION_TRY_REFRESH;
-    }
     if (do_csrf && st_cfg_anti_csrf(sc) == ST_ANTICSRF_VIA_TOKEN) {
         if (jwt->anti_csrf_token == NULL || !st_secure_streq(jwt->anti_csrf_token, csrf_header)) {
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10046)
