@@ -8,10 +8,9 @@ use Apache::Test qw(-withtestmore);
 use Apache::TestRequest qw(GET POST);
 use JSON::PP ();
 use File::Temp qw(tempdir);
-use IO::Socket::INET;
 use LWP::UserAgent;
 use lib 't/lib';
-use STTest qw(standalone_conf core core_ctl create_session forge jwt_payload jwt_header env_of cookies_of
+use STTest qw(standalone_start standalone_stop standalone_site free_port core core_ctl create_session forge jwt_payload jwt_header env_of cookies_of
               front_token_decode refresh_session);
 
 # the plan is counted at the end (done_testing)
@@ -232,43 +231,11 @@ is($r->code, 200, 'token signed with the previous key still accepted');
 # with OpenSSL only (its JWKS line counts no key on the IFMA path), accepts a valid token and
 # refuses one whose signature was altered.
 {
-    my $vars = Apache::Test::vars();
     my $dir = tempdir(CLEANUP => 1);
-    my $port = do {
-        my $sock = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0)
-            or die "no free port: $!";
-        my $p = $sock->sockport;
-        close $sock;
-        $p;
-    };
-    mkdir $_ or die "$_: $!" for "$dir/htdocs", "$dir/htdocs/p";
-    { open my $fh, '>', "$dir/htdocs/p/f.txt" or die $!; print $fh "ok\n"; }
-    open my $fh, '>', "$dir/httpd.conf" or die $!;
-    print $fh standalone_conf($dir), <<"EOC";
-Listen 127.0.0.1:$port
-LogLevel info supertokens:debug
-DocumentRoot $dir/htdocs
-SuperTokensConnectionURI http://127.0.0.1:$ENV{ST_CORE_PORT}
-SuperTokensAPIKey $STTest::API_KEY
-SuperTokensAPIDomain http://localhost:$port
-SuperTokensWebsiteDomain http://localhost:3000
-SuperTokensRSAAcceleration Off
-<Directory $dir/htdocs>
-    Require all granted
-</Directory>
-<Location /p>
-    AuthType SuperTokens
-    Require valid-user
-</Location>
-EOC
-    close $fh;
-    my $out = `$vars->{httpd} -f $dir/httpd.conf -k start 2>&1`;
+    my $port = free_port();
+    my ($up, $out) = standalone_start($dir, $port, standalone_site($dir, $port,
+        "LogLevel info supertokens:debug\nSuperTokensRSAAcceleration Off\n"));
     my $ua = LWP::UserAgent->new(timeout => 10);
-    my $up;
-    for (1 .. 100) {
-        last if ($up = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port", Timeout => 1));
-        select(undef, undef, undef, 0.1);
-    }
     ok($up, 'a second httpd with SuperTokensRSAAcceleration Off starts') or diag $out;
     my $tok = create_session(user => 'user-openssl')->{accessToken}{token};
     my ($h, $p, $sig) = split /\./, $tok;
@@ -277,9 +244,7 @@ EOC
     is($ok->code, 200, 'acceleration Off: a valid token is accepted (OpenSSL checked it)');
     my $no = $ua->get("http://127.0.0.1:$port/p/f.txt", Authorization => "Bearer $bad");
     is($no->code, 401, 'acceleration Off: an altered signature is refused');
-    system("$vars->{httpd} -f $dir/httpd.conf -k stop >/dev/null 2>&1");
-    for (1 .. 100) { last unless -e "$dir/httpd.pid"; select(undef, undef, undef, 0.1); }
-    my $log = do { local (@ARGV, $/) = "$dir/error_log"; <> } // '';
+    my $log = standalone_stop($dir);
     like($log, qr/fetched the core's JWKS: [1-9]\d* key\(s\), 0 checked with AVX-512 IFMA/,
          'acceleration Off: no key is on the IFMA path');
 }

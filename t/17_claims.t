@@ -14,7 +14,7 @@ use HTTP::Request ();
 use JSON::PP ();
 use Time::HiRes qw(time sleep);
 use lib 't/lib';
-use STTest qw(core core_ctl jwt_payload front_token_decode cookies_of env_of b64url_decode);
+use STTest qw(core core_ctl jwt_payload front_token_decode cookies_of env_of b64url_decode json_request);
 
 my $json = JSON::PP->new->canonical;
 my $logs = Apache::Test::vars('t_logs');
@@ -37,12 +37,7 @@ unlink "$logs/verify-delivery.txt";
 
 sub req {
     my ($method, $vh, $path, $body, @h) = @_;
-    my $r = HTTP::Request->new($method => "$base{$vh}$path", [@h]);
-    if (defined $body) {
-        $r->header('Content-Type' => 'application/json');
-        $r->content(ref $body ? $json->encode($body) : $body);
-    }
-    return $ua->request($r);
+    return json_request($ua, $base{$vh}, $method, $path, $body, @h);
 }
 # a session's token goes where it came from: Authorization (header mode) or the cookie
 sub auth { my ($s) = @_; return $s->{cookie} ? (Cookie => "sAccessToken=$s->{at}") : (Authorization => "Bearer $s->{at}") }

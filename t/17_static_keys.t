@@ -14,7 +14,7 @@ use HTTP::Request ();
 use JSON::PP ();
 use File::Temp qw(tempdir);
 use lib 't/lib';
-use STTest qw(core standalone_conf forge jwt_header jwt_payload env_of);
+use STTest qw(core standalone_conf forge jwt_header jwt_payload env_of json_request);
 
 my $json = JSON::PP->new->canonical;
 my $logs = Apache::Test::vars('t_logs');
@@ -35,12 +35,7 @@ my %protected = (static_keys => '/s/env.cgi', default => '/protected-cgi/env.cgi
 
 sub req {
     my ($method, $vh, $path, $body, @h) = @_;
-    my $r = HTTP::Request->new($method => "$base{$vh}$path", [@h]);
-    if (defined $body) {
-        $r->header('Content-Type' => 'application/json');
-        $r->content(ref $body ? $json->encode($body) : $body);
-    }
-    return $ua->request($r);
+    return json_request($ua, $base{$vh}, $method, $path, $body, @h);
 }
 sub form { my ($email) = @_; return { formFields => [{ id => 'email', value => $email }, { id => 'password', value => 'abcd1234' }] } }
 # sign-up or sign-in through the module's API, header mode: {res, at, rt, user}

@@ -5,12 +5,14 @@ use strict;
 use warnings;
 use Exporter 'import';
 use LWP::UserAgent ();
+use IO::Socket::INET ();
 use HTTP::Request ();
 use JSON::PP ();
 use MIME::Base64 qw(decode_base64);
 
 our @EXPORT_OK = qw(core core_ctl create_session forge jwt_payload jwt_header b64url_decode
-                    cookies_of env_of front_token_decode refresh_session standalone_conf);
+                    cookies_of env_of front_token_decode refresh_session standalone_conf
+                    free_port standalone_start standalone_stop standalone_site json_request);
 
 our $API_KEY = 'st-test-api-key-0123456789abcdef';
 my $json = JSON::PP->new->canonical;
@@ -34,6 +36,77 @@ LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
 LoadModule supertokens_module $so
 EOC
+}
+
+# A loopback port nothing listens on now.
+sub free_port {
+    my $sock = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1', LocalPort => 0) or die $!;
+    my $port = $sock->sockport;
+    close $sock;
+    return $port;
+}
+
+# Start a stand-alone httpd from standalone_conf($dir) . $body in $dir/httpd.conf and wait (up
+# to 10 s) until it listens on $port: returns (listening, what httpd printed).
+sub standalone_start {
+    my ($dir, $port, $body) = @_;
+    my $httpd = Apache::Test::vars()->{httpd};
+    open my $fh, '>', "$dir/httpd.conf" or die $!;
+    print $fh standalone_conf($dir), $body;
+    close $fh;
+    my $out = `$httpd -f $dir/httpd.conf -k start 2>&1`;
+    my $up;
+    for (1 .. 100) {
+        last if ($up = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port", Timeout => 1));
+        select(undef, undef, undef, 0.1);
+    }
+    return ($up ? 1 : 0, $out);
+}
+
+# The body of a stand-alone server on $port for standalone_start: the shared core double, and
+# $dir/htdocs/p/f.txt (made here) behind AuthType SuperTokens; $extra is added at server level.
+sub standalone_site {
+    my ($dir, $port, $extra) = @_;
+    for ("$dir/htdocs", "$dir/htdocs/p") { -d $_ or mkdir $_ or die "$_: $!" }
+    open my $fh, '>', "$dir/htdocs/p/f.txt" or die $!;
+    print $fh "ok\n";
+    close $fh;
+    return <<"EOC" . ($extra // '');
+Listen 127.0.0.1:$port
+DocumentRoot $dir/htdocs
+SuperTokensConnectionURI http://127.0.0.1:$ENV{ST_CORE_PORT}
+SuperTokensAPIKey $API_KEY
+SuperTokensAPIDomain http://localhost:$port
+SuperTokensWebsiteDomain http://localhost:3000
+<Directory $dir/htdocs>
+    Require all granted
+</Directory>
+<Location /p>
+    AuthType SuperTokens
+    Require valid-user
+</Location>
+EOC
+}
+
+# Stop what standalone_start started and wait for it to go; returns its error_log.
+sub standalone_stop {
+    my ($dir) = @_;
+    my $httpd = Apache::Test::vars()->{httpd};
+    system("$httpd -f $dir/httpd.conf -k stop >/dev/null 2>&1");
+    for (1 .. 100) { last unless -e "$dir/httpd.pid"; select(undef, undef, undef, 0.1); }
+    return do { local (@ARGV, $/) = "$dir/error_log"; <> } // '';
+}
+
+# $ua->request of $method $base$path with a JSON body (a reference is encoded; a string is sent
+# as it is) and headers @h.
+sub json_request {
+    my ($ua, $base, $method, $path, $body, @h) = @_;
+    my $r = HTTP::Request->new($method => "$base$path", [@h]);
+    if (defined $body) {
+        $r->header('Content-Type' => 'application/json');
+        $r->content(ref $body ? $json->encode($body) : $body);
+    }
+    return $ua->request($r);
 }
 
 # core($method, $path, $body_or_undef, port => ...) -> decoded JSON reply (or {raw, status})
