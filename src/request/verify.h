@@ -10,6 +10,7 @@
 #include "request/tokens_out.h"
 #include "token/jwt.h"
 #include "core/vcache.h"
+#include "request/browser.h"
 
 /* Outcome of loading a session from a request. */
 typedef enum {
@@ -81,21 +82,6 @@ st_session *st_session_of(request_rec *r);
 const char *st_request_cookies(request_rec *r);
 /* The token of "Authorization: Bearer <token>" (case-sensitive, trimmed); NULL otherwise. */
 const char *st_request_bearer(request_rec *r);
-
-/* 1 when r is an API call rather than a browser navigation (XHR, fetch with Sec-Fetch-Mode
- * other than navigate or Sec-Fetch-Dest other than document, Accept asking for JSON or for
- * neither HTML nor XHTML): such requests get JSON answers, never redirects or HTML pages. */
-int st_request_is_api_like(request_rec *r);
-
-/* The request's own path and query, as sent ("/" without a path): where a redirect brings the
- * browser back to. */
-const char *st_request_here(request_rec *r);
-
-/* The sign-in page, {websiteDomain}{websiteBasePath}, with ?redirectToPath=<return_path>
- * (URL-encoded) unless return_path is NULL: built from configuration only. */
-const char *st_request_login_url(request_rec *r, const char *return_path);
-/* 302 to st_request_login_url; Cache-Control: no-store. Returns the status. */
-int st_request_redirect_to_login(request_rec *r, const char *return_path);
 
 /* check_authn hook. */
 int st_session_check_user_id(request_rec *r);
