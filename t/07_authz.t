@@ -12,7 +12,7 @@ use Apache::TestRequest qw(GET);
 use JSON::PP ();
 use File::Temp qw(tempdir);
 use lib 't/lib';
-use STTest qw(create_session env_of standalone_conf);
+use STTest qw(create_session env_of standalone_configtest);
 
 my $port = Apache::Test::vars('port');
 my $iss = "http://localhost:$port/auth";
@@ -288,20 +288,9 @@ is($r->code, 403, 'RewriteCond expr on a claim: free is refused');
 
 # --- Require lines and expressions are checked at config time --------------------------------
 {
-    my $vars = Apache::Test::vars();
     my $dir = tempdir(CLEANUP => 1);
-    my $base = standalone_conf($dir) . <<"EOC";
-SuperTokensConnectionURI http://127.0.0.1:3567
-SuperTokensAPIDomain http://localhost:3001
-SuperTokensWebsiteDomain http://localhost:3000
-EOC
     my $configtest = sub {
-        my ($body) = @_;
-        open my $fh, '>', "$dir/test.conf" or die $!;
-        print $fh $base, "<Location /x>\nAuthType SuperTokens\n", $body, "</Location>\n";
-        close $fh;
-        my $out = `$vars->{httpd} -t -f $dir/test.conf 2>&1`;
-        return ($? >> 8, $out);
+        return standalone_configtest($dir, "<Location /x>\nAuthType SuperTokens\n" . $_[0] . "</Location>\n");
     };
     my @bad = (
         ['regex that does not compile', "Require supertokens-claim email ~(unclosed\n",

@@ -19,7 +19,7 @@ use LWP::UserAgent;
 use JSON::PP ();
 use Time::HiRes qw(sleep time);
 use lib 't/lib';
-use STTest qw(standalone_conf standalone_start standalone_stop standalone_site free_port core core_ctl create_session forge
+use STTest qw(standalone_configtest standalone_start standalone_stop standalone_site free_port core core_ctl create_session forge
               env_of jwt_header);
 
 my $vars = Apache::Test::vars();
@@ -171,16 +171,7 @@ sub vc_get { get("$vc_host/protected/env.cgi", bearer($_[0])) }
 
 # --- configtest, and a server with the cache Off ---------------------------------------------------
 my $dir = tempdir(CLEANUP => 1);
-my $head = standalone_conf($dir);
-sub configtest {
-    my ($body) = @_;
-    open my $fh, '>', "$dir/t.conf" or die $!;
-    print $fh $head, "SuperTokensConnectionURI http://127.0.0.1:3567\nSuperTokensAPIDomain http://localhost:3001\n",
-          "SuperTokensWebsiteDomain http://localhost:3000\n", $body;
-    close $fh;
-    my $out = `$vars->{httpd} -t -f $dir/t.conf 2>&1`;
-    return ($? >> 8, $out);
-}
+sub configtest { return standalone_configtest($dir, @_) }
 for my $case (['12x', qr/SuperTokensVerifyCache: '12x' is not Off or a number of tokens from 1 to 1000000/],
               ['0', qr/SuperTokensVerifyCache: '0' is not Off/],
               ['2000000', qr/SuperTokensVerifyCache: '2000000' is not Off/]) {

@@ -14,7 +14,7 @@ use HTTP::Request ();
 use JSON::PP ();
 use File::Temp qw(tempdir);
 use lib 't/lib';
-use STTest qw(core standalone_conf forge jwt_header jwt_payload env_of json_request);
+use STTest qw(core standalone_configtest forge jwt_header jwt_payload env_of json_request);
 
 my $json = JSON::PP->new->canonical;
 my $logs = Apache::Test::vars('t_logs');
@@ -131,21 +131,8 @@ is(protected('static_keys', $moved)->code, 200, 'and verifies on the static host
 
 # ---- configuration ---------------------------------------------------------------------------
 
-my $httpd = Apache::Test::vars('httpd');
 my $dir = tempdir(CLEANUP => 1);
-my $good = standalone_conf($dir) . <<'EOC';
-SuperTokensConnectionURI http://127.0.0.1:3567
-SuperTokensAPIDomain http://localhost:3001
-SuperTokensWebsiteDomain http://localhost:3000
-EOC
-sub configtest {
-    my ($body) = @_;
-    open my $fh, '>', "$dir/test.conf" or die $!;
-    print $fh $good, $body;
-    close $fh;
-    my $out = `$httpd -t -f $dir/test.conf 2>&1`;
-    return ($? >> 8, $out);
-}
+sub configtest { return standalone_configtest($dir, @_) }
 for my $v ('static', 'dynamic', 'STATIC') {
     my ($rc, $out) = configtest("SuperTokensAccessTokenSigningKey $v\n");
     is($rc, 0, "configtest accepts SuperTokensAccessTokenSigningKey $v") or diag $out;

@@ -12,7 +12,8 @@ use MIME::Base64 qw(decode_base64);
 
 our @EXPORT_OK = qw(core core_ctl create_session forge jwt_payload jwt_header b64url_decode
                     cookies_of env_of front_token_decode refresh_session standalone_conf
-                    free_port standalone_start standalone_stop standalone_site json_request);
+                    free_port standalone_start standalone_stop standalone_site standalone_configtest
+                    json_request);
 
 our $API_KEY = 'st-test-api-key-0123456789abcdef';
 my $json = JSON::PP->new->canonical;
@@ -86,6 +87,19 @@ SuperTokensWebsiteDomain http://localhost:3000
     Require valid-user
 </Location>
 EOC
+}
+
+# `httpd -t` of a stand-alone configuration in $dir: standalone_conf, a core and the two
+# domains, then $body. Returns (exit status, what httpd printed).
+sub standalone_configtest {
+    my ($dir, $body) = @_;
+    my $httpd = Apache::Test::vars()->{httpd};
+    open my $fh, '>', "$dir/test.conf" or die $!;
+    print $fh standalone_conf($dir), "SuperTokensConnectionURI http://127.0.0.1:3567\n",
+        "SuperTokensAPIDomain http://localhost:3001\nSuperTokensWebsiteDomain http://localhost:3000\n", $body;
+    close $fh;
+    my $out = `$httpd -t -f $dir/test.conf 2>&1`;
+    return ($? >> 8, $out);
 }
 
 # Stop what standalone_start started and wait for it to go; returns its error_log.
