@@ -3,7 +3,9 @@
  * cookie: st_jwt_parse (split, base64 decode, header and payload JSON, structure check),
  * then st_jwt_check_time at several clocks, RS256 verification against the key of the
  * protocol vectors' JWKS (directly, through the prepared context and through st_jwks_verify),
- * and the front-token that a verified token would produce.
+ * the front-token that a verified token would produce, and the verification cache's copy of the
+ * token (st_jwt_copy_flat, st_jwt_borrow; st_vcache_put and st_vcache_get of the exact bytes and
+ * with one byte changed).
  *
  * Input: the token bytes as sent; or, when the first byte is 0x01, a structured form so the
  * fuzzer can work on the JSON directly:
@@ -20,6 +22,8 @@
 #include "token/json_util.h"
 #include "token/jwk.h"
 #include "token/jwt.h"
+#include "token/jwt_copy.h"
+#include "core/vcache.h"
 #include "protocol_vectors.h"
 
 static apr_array_header_t *keys;
@@ -35,7 +39,60 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_jwt: the vectors' JWKS did not parse\n");
         abort();
     }
+    if (st_vcache_child_init(fuzz_global_pool, 64) != APR_SUCCESS)
+        abort();
     return 0;
+}
+
+static int same_object(const st_js_object *a, const st_js_object *b)
+{
+    int i;
+    if (a->n != b->n)
+        return 0;
+    for (i = 0; i < a->n; i++) {
+        const st_js_member *x = &a->members[i], *y = &b->members[i];
+        if (strcmp(x->key, y->key) != 0 || x->type != y->type || x->raw_len != y->raw_len
+            || memcmp(x->raw, y->raw, x->raw_len) != 0 || (x->str == NULL) != (y->str == NULL)
+            || (x->str && (x->str_len != y->str_len || memcmp(x->str, y->str, x->str_len) != 0)))
+            return 0;
+    }
+    return 1;
+}
+
+/* The cache's copy reads as the parse; exactly these bytes hit, and a lookup of other bytes
+ * never returns an entry of different bytes. */
+static void check_copy_and_cache(apr_pool_t *p, const st_jwt *jwt)
+{
+    static int owner;
+    st_jwt *flat = st_jwt_copy_flat(jwt, NULL), *view;
+    st_vcache_entry *e;
+    char *other;
+
+    FUZZ_CHECK(flat != NULL);
+    view = st_jwt_borrow(p, flat);
+    FUZZ_CHECK(view->token_len == jwt->token_len && memcmp(view->token, jwt->token, jwt->token_len) == 0);
+    FUZZ_CHECK(view->payload_json_len == jwt->payload_json_len
+               && memcmp(view->payload_json, jwt->payload_json, jwt->payload_json_len) == 0);
+    FUZZ_CHECK(view->signing_input_len == jwt->signing_input_len
+               && memcmp(view->signing_input, jwt->signing_input, jwt->signing_input_len) == 0);
+    FUZZ_CHECK(view->signature_len == jwt->signature_len
+               && (jwt->signature_len == 0 || memcmp(view->signature, jwt->signature, jwt->signature_len) == 0));
+    FUZZ_CHECK(strcmp(view->user_id, jwt->user_id) == 0 && strcmp(view->tenant_id, jwt->tenant_id) == 0);
+    FUZZ_CHECK(view->expiry_ms == jwt->expiry_ms && view->version == jwt->version);
+    FUZZ_CHECK(same_object(&view->claims, &jwt->claims) && same_object(&view->header_claims, &jwt->header_claims));
+    FUZZ_CHECK(st_jwt_payload(view) != NULL);
+    st_jwt_copy_free(flat);
+
+    st_vcache_put(&owner, jwt, "kid", 1);
+    e = st_vcache_get(p, &owner, jwt->token, jwt->token_len);
+    /* a miss only when exp has passed (the entry is dropped) */
+    FUZZ_CHECK(e != NULL || jwt->expiry_ms <= apr_time_as_msec(apr_time_now()));
+    if (e)
+        FUZZ_CHECK(st_vcache_jwt(e)->token_len == jwt->token_len);
+    other = apr_pstrmemdup(p, jwt->token, jwt->token_len);
+    other[jwt->token_len / 2] ^= 0x20;
+    e = st_vcache_get(p, &owner, other, jwt->token_len);   /* only ever an entry of those bytes */
+    FUZZ_CHECK(e == NULL || memcmp(st_vcache_jwt(e)->token, other, jwt->token_len) == 0);
 }
 
 static const char *encode(apr_pool_t *p, const char *s, size_t n, int std)
@@ -104,6 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(st_json_dump(p, st_jwt_payload(jwt)) != NULL);
         (void)st_sha256_hex(p, jwt->refresh_token_hash1, strlen(jwt->refresh_token_hash1));
         (void)st_secure_streq(jwt->anti_csrf_token, jwt->session_handle);
+        check_copy_and_cache(p, jwt);
     }
     fuzz_pool_end(p);
     return 0;
