@@ -48,9 +48,10 @@ static const char *with_well_known(apr_pool_t *p, const char *url)
 /* The user-info map of the directive's *_field parameters, for both sources. */
 static json_t *static_user_info_map(const st_tp_provider *pv)
 {
-    json_t *m = json_object(), *both;
+    json_t *m, *both;
     if (!pv->user_id_field && !pv->email_field && !pv->email_verified_field)
         return NULL;
+    m = json_object();
     both = json_object();
     set_str(both, "userId", pv->user_id_field);
     set_str(both, "email", pv->email_field);
