@@ -53,7 +53,6 @@ static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     (void)plog;
     /* global: applied on every (re)read, so removing the directive restores the default */
     st_rsa_ifma_set_enabled(st_server_conf_get(s)->rsa_acceleration != 0);
-    st_stats_set_vcache_enabled(st_server_conf_get(s)->verify_cache_entries != 0);
     for (; s; s = s->next) {
         err = st_config_check_server(ptemp, s, st_server_conf_get(s));
         if (err) {

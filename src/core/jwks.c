@@ -307,6 +307,14 @@ static int want_fetch_locked(st_jwks_cache *c, server_rec *s, apr_time_t now)
     return 1;
 }
 
+/* A set older than SuperTokensJWKSRefreshInterval is refetched in the background (requests
+ * with its keys go on using it meanwhile). Returns 1 when a fetch is pending. */
+static int refresh_if_stale_locked(st_jwks_cache *c, server_rec *s, apr_time_t now,
+                                   apr_interval_time_t ttl)
+{
+    return c->current && now - c->fetched_at >= ttl && want_fetch_locked(c, s, now);
+}
+
 st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *fail_status)
 {
     st_server_conf *sc = st_server_conf_get(r->server);
@@ -327,8 +335,7 @@ st_jwks_set *st_jwks_acquire(request_rec *r, const char *kid, int *fail_status)
     now = apr_time_now();
     if (c->current && set_has_kid(c->current, kid)) {
         /* known kid: never wait, even for a stale set; the fetcher refreshes it meanwhile */
-        if (now - c->fetched_at >= ttl)
-            refreshing = want_fetch_locked(c, r->server, now);
+        refreshing = refresh_if_stale_locked(c, r->server, now, ttl);
     }
     else if (want_fetch_locked(c, r->server, now)) {
         /* no keys or an unknown kid: wait for the fetch pending now, and for that one only;
@@ -377,8 +384,7 @@ int st_jwks_still_trusts(request_rec *r, const char *kid, apr_uint32_t *generati
         return 1;
 
     apr_thread_mutex_lock(c->lock);
-    if (c->current && now - c->fetched_at >= ttl)
-        want_fetch_locked(c, r->server, now);   /* in the background, as for a known kid */
+    refresh_if_stale_locked(c, r->server, now, ttl);   /* as st_jwks_acquire for a known kid */
     trusted = c->current != NULL
               && (c->current->generation == *generation || set_has_kid(c->current, kid));
     if (trusted)

@@ -13,7 +13,6 @@
 #define ST_STATS_KEY "supertokens-stats-shm-v1"
 
 static volatile apr_uint64_t *st_counters;   /* the segment; NULL before post_config */
-static int st_vcache_on;
 
 static const char *const st_names[ST_STAT_COUNT] = {
     [ST_STAT_VERIFY_OK] = "SuperTokensVerifyOK",
@@ -79,14 +78,4 @@ int st_stats_read(apr_uint64_t *out)
     for (i = 0; i < ST_STAT_COUNT; i++)
         out[i] = st_counters ? apr_atomic_read64(&st_counters[i]) : 0;
     return st_counters != NULL;
-}
-
-void st_stats_set_vcache_enabled(int on)
-{
-    st_vcache_on = on;
-}
-
-int st_stats_vcache_enabled(void)
-{
-    return st_vcache_on;
 }

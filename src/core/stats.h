@@ -65,8 +65,4 @@ static inline void st_stats_inc(st_stat which)
 /* Reads every counter into out[ST_STAT_COUNT]; 0 without a segment (then out is all 0). */
 int st_stats_read(apr_uint64_t *out);
 
-/* The verification cache says it is on (its counters are then shown as live numbers). */
-void st_stats_set_vcache_enabled(int on);
-int st_stats_vcache_enabled(void);
-
 #endif

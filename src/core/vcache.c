@@ -256,6 +256,11 @@ void st_vcache_put(const void *owner, const st_jwt *jwt, const char *kid, apr_ui
         unref(evicted);
 }
 
+int st_vcache_enabled(void)
+{
+    return cache != NULL;
+}
+
 void st_vcache_usage(int *entries, apr_size_t *bytes)
 {
     int i;

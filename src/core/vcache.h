@@ -45,6 +45,9 @@ void st_vcache_forget(st_vcache_entry *e);
  * `generation`; the least recently used entry of its shard makes room. */
 void st_vcache_put(const void *owner, const st_jwt *jwt, const char *kid, apr_uint32_t generation);
 
+/* 1 when this process has a cache (SuperTokensVerifyCache is not Off and child_init made it). */
+int st_vcache_enabled(void);
+
 /* Entries held now, and their bytes (token copies and bookkeeping), summed over the shards;
  * for the tests and the bench report. */
 void st_vcache_usage(int *entries, apr_size_t *bytes);

@@ -3,6 +3,7 @@
  */
 #include "request/status.h"
 #include "core/stats.h"
+#include "core/vcache.h"
 
 #include "httpd.h"
 #include "http_protocol.h"
@@ -45,7 +46,7 @@ static void render_auto(request_rec *r, const apr_uint64_t *v)
         ap_rprintf(r, "%s: %" APR_UINT64_T_FMT "\n", st_stats_name(i), v[i]);
     ap_rprintf(r, "SuperTokensCoreCalls: %" APR_UINT64_T_FMT "\n", core_calls(v));
     ap_rprintf(r, "SuperTokensCoreCallAvgMs: %s\n", core_avg_ms(r->pool, v));
-    ap_rprintf(r, "SuperTokensVerifyCacheEnabled: %d\n", st_stats_vcache_enabled());
+    ap_rprintf(r, "SuperTokensVerifyCacheEnabled: %d\n", st_vcache_enabled());
 }
 
 static void render_html(request_rec *r, const apr_uint64_t *v)
@@ -56,7 +57,7 @@ static void render_html(request_rec *r, const apr_uint64_t *v)
     ap_rputs("<hr />\n<h2>SuperTokens</h2>\n<table border=\"0\">\n", r);
     for (g = 0; g < sizeof(st_groups) / sizeof(st_groups[0]); g++) {
         ap_rprintf(r, "<tr><th colspan=\"2\" align=\"left\">%s</th></tr>\n", st_groups[g].heading);
-        if (st_groups[g].first == ST_STAT_VCACHE_HIT && !st_stats_vcache_enabled()) {
+        if (st_groups[g].first == ST_STAT_VCACHE_HIT && !st_vcache_enabled()) {
             ap_rputs("<tr><td colspan=\"2\">cache not enabled</td></tr>\n", r);
             continue;
         }

@@ -196,7 +196,7 @@ static st_session_status verify_local(request_rec *r, const st_server_conf *sc, 
         return ST_SESSION_TRY_REFRESH;
     }
     cached = s->cached && cached_signature_valid(r, s);
-    if (st_stats_vcache_enabled())
+    if (st_vcache_enabled())
         st_stats_inc(cached ? ST_STAT_VCACHE_HIT : ST_STAT_VCACHE_MISS);
     if (cached)
         ok = 1;

@@ -110,6 +110,7 @@ static void only_exact_bytes_of_the_same_owner_hit(void **state)
     st_vcache_entry *e;
 
     assert_int_equal(st_vcache_child_init(p, 64), APR_SUCCESS);
+    assert_true(st_vcache_enabled());
     assert_null(st_vcache_get(p, &owner_a, jwt->token, jwt->token_len));
     st_vcache_put(&owner_a, jwt, "d-1", 7);
     e = st_vcache_get(p, &owner_a, jwt->token, jwt->token_len);
@@ -215,6 +216,7 @@ static void off_is_always_a_miss(void **state)
     apr_size_t bytes;
 
     assert_int_equal(st_vcache_child_init(p, 0), APR_SUCCESS);
+    assert_false(st_vcache_enabled());   /* what server-status shows as "cache not enabled" */
     st_vcache_put(&owner, jwt, "d-1", 1);
     assert_null(st_vcache_get(p, &owner, jwt->token, jwt->token_len));
     st_vcache_usage(&n, &bytes);
