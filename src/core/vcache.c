@@ -25,7 +25,8 @@ struct st_vcache_entry {
     const void *owner;
     st_jwt *jwt;                      /* flat copy (jwt_copy.h) */
     const char *kid;                  /* stored after the entry, in its block */
-    apr_size_t bytes;                 /* entry + kid + flat copy */
+    void *attachment;                 /* st_vcache_attach's; set once, under the shard's lock */
+    apr_size_t bytes;                 /* entry + kid + flat copy + attachment */
     volatile apr_uint32_t generation;
     volatile apr_uint32_t refs;
     int in_table;                     /* guarded by the shard's lock */
@@ -53,9 +54,20 @@ static apr_uint64_t mix(apr_uint64_t h, apr_uint64_t w)
     return h ^ (h >> 32);
 }
 
+/* A token's last bytes (its signature's base64: distinct signed tokens differ there), its
+ * length and the owner place it; hashing all 800-odd bytes cost more than the rest of a hit's
+ * lookup. Equal hashes only cost a memcmp, as every byte is compared before a hit, and only
+ * tokens whose signature verified are ever stored, so no client can fill one bucket. */
+#define ST_VCACHE_HASHED_TAIL 64
+
 static apr_uint64_t hash_token(const void *owner, const char *s, apr_size_t n)
 {
     apr_uint64_t h = mix(cache->seed ^ (apr_uint64_t)(uintptr_t)owner, n), w;
+
+    if (n > ST_VCACHE_HASHED_TAIL) {
+        s += n - ST_VCACHE_HASHED_TAIL;
+        n = ST_VCACHE_HASHED_TAIL;
+    }
 
     for (; n >= 8; s += 8, n -= 8) {
         memcpy(&w, s, 8);
@@ -74,6 +86,7 @@ static st_shard *shard_of(apr_uint64_t hash)
 
 static void free_entry(st_vcache_entry *e)
 {
+    free(e->attachment);
     st_jwt_copy_free(e->jwt);
     free(e);
 }
@@ -182,6 +195,32 @@ apr_uint32_t st_vcache_generation(const st_vcache_entry *e)
 void st_vcache_set_generation(st_vcache_entry *e, apr_uint32_t generation)
 {
     apr_atomic_set32(&e->generation, generation);
+}
+
+/* Lock-free readers: the acquire load pairs with the release store in st_vcache_attach, so a
+ * reader that sees the pointer sees the block's contents too (on arm64 as on x86-64). */
+const void *st_vcache_attachment(const st_vcache_entry *e)
+{
+    return __atomic_load_n(&e->attachment, __ATOMIC_ACQUIRE);
+}
+
+const void *st_vcache_attach(st_vcache_entry *e, void *blob, apr_size_t size)
+{
+    st_shard *sh = shard_of(e->hash);
+    void *kept;
+
+    apr_thread_mutex_lock(sh->lock);
+    if ((kept = e->attachment) == NULL) {
+        __atomic_store_n(&e->attachment, blob, __ATOMIC_RELEASE);
+        kept = blob;
+        e->bytes += size;
+        if (e->in_table)
+            sh->bytes += size;
+    }
+    apr_thread_mutex_unlock(sh->lock);
+    if (kept != blob)
+        free(blob);
+    return kept;
 }
 
 void st_vcache_forget(st_vcache_entry *e)

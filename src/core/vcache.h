@@ -41,6 +41,17 @@ void st_vcache_set_generation(st_vcache_entry *e, apr_uint32_t generation);
 /* The key left the JWKS: the entry goes (borrowers keep their copy until they end). */
 void st_vcache_forget(st_vcache_entry *e);
 
+/*
+ * What a higher layer derived from the entry's token and wants to keep as long as the entry
+ * (request/claims.c: the names and texts a hit publishes, so a hit does not work them out
+ * again): one malloc'd block of `size` bytes, read-only once attached, freed with free() when
+ * the entry goes. The first attachment stays: st_vcache_attach takes blob and returns it, or,
+ * when the entry already has one, frees blob and returns that one. st_vcache_attachment is
+ * NULL until then.
+ */
+const void *st_vcache_attachment(const st_vcache_entry *e);
+const void *st_vcache_attach(st_vcache_entry *e, void *blob, apr_size_t size);
+
 /* Remember jwt, whose signature just verified for `owner` with key `kid` of JWKS generation
  * `generation`; the least recently used entry of its shard makes room. */
 void st_vcache_put(const void *owner, const st_jwt *jwt, const char *kid, apr_uint32_t generation);

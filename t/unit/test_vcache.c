@@ -3,7 +3,7 @@
  * (core/vcache.c): a copy reads exactly as the parse it came from, only the exact token bytes
  * of the same owner hit, an expired token is dropped, the cache stays within its size with the
  * least recently used out first, a lent entry outlives its eviction (ASan and valgrind see the
- * frees), forget and generations.
+ * frees), forget and generations, tokens that end alike, and attachments.
  */
 #include "fixtures/test_util.h"
 #include "core/vcache.h"
@@ -20,8 +20,17 @@ static st_jwt *token_for(apr_pool_t *p, const char *sub, apr_int64_t exp)
         "\"refreshTokenHash1\":\"r1\",\"parentRefreshTokenHash1\":null,\"antiCsrfToken\":\"c1\","
         "\"rsub\":\"%s\",\"st-role\":{\"v\":[\"admin\"],\"t\":1},\"n\":1.5,\"s\":\"a\\u0000b\"}",
         exp, sub, sub);
-    const char *tok = test_token(p, HDR, payload, NULL);
+    /* signed, as every token the cache holds is: the cache places a token by its last bytes */
+    EVP_PKEY *key = NULL;
+    const char *tok;
     st_jwt *jwt = NULL;
+
+    apr_pool_userdata_get((void **)&key, "test_vcache key", p);
+    if (key == NULL) {
+        key = test_rsa_key(p, 1024);
+        apr_pool_userdata_setn(key, "test_vcache key", NULL, p);
+    }
+    tok = test_token(p, HDR, payload, key);
     const char *err = st_jwt_parse(p, tok, strlen(tok), &jwt);
     if (err)
         fail_msg("parse: %s", err);
@@ -223,6 +232,67 @@ static void off_is_always_a_miss(void **state)
     assert_int_equal(n, 0);
 }
 
+/* The cache places tokens by their last bytes; tokens that end alike (none that verified do:
+ * they end with their signature) still hit only their own entry. */
+static void tokens_that_end_alike_keep_their_own_entries(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *tail = apr_pstrcat(p, ".", apr_psprintf(p, "%0100d", 7), NULL);
+    st_jwt *jwt[3];
+    int owner, i;
+
+    assert_int_equal(st_vcache_child_init(p, 64), APR_SUCCESS);
+    for (i = 0; i < 3; i++) {
+        const char *payload = apr_psprintf(p, "{\"iat\":1700000000,\"exp\":%" APR_INT64_T_FMT ","
+            "\"sub\":\"u%d\",\"tId\":\"t1\",\"sessionHandle\":\"h1\",\"refreshTokenHash1\":\"r1\","
+            "\"parentRefreshTokenHash1\":null,\"antiCsrfToken\":null,\"rsub\":\"u%d\"}", later(), i, i);
+        const char *tok = apr_pstrcat(p, st_b64url_encode(p, (const unsigned char *)HDR, strlen(HDR)), ".",
+            st_b64url_encode(p, (const unsigned char *)payload, strlen(payload)), tail, NULL);
+        assert_null(st_jwt_parse(p, tok, strlen(tok), &jwt[i]));
+        assert_int_equal(jwt[i]->token_len, jwt[0]->token_len);
+    }
+    st_vcache_put(&owner, jwt[0], "d-1", 1);
+    st_vcache_put(&owner, jwt[1], "d-1", 1);
+    for (i = 0; i < 2; i++) {
+        st_vcache_entry *e = st_vcache_get(p, &owner, jwt[i]->token, jwt[i]->token_len);
+        assert_non_null(e);
+        assert_string_equal(st_vcache_jwt(e)->user_id, apr_psprintf(p, "u%d", i));
+    }
+    assert_null(st_vcache_get(p, &owner, jwt[2]->token, jwt[2]->token_len));
+}
+
+/* What request/claims.c keeps with an entry: the first attachment stays, a second is freed,
+ * both count in the cache's bytes only once, and the kept one goes with the entry. */
+static void the_first_attachment_stays_and_goes_with_the_entry(void **state)
+{
+    apr_pool_t *p = *state, *req;
+    st_jwt *jwt = token_for(p, "user-1", later());
+    st_vcache_entry *e;
+    void *first = malloc(100), *second = malloc(50);
+    int owner, n;
+    apr_size_t before, after;
+
+    assert_int_equal(st_vcache_child_init(p, 16), APR_SUCCESS);
+    st_vcache_put(&owner, jwt, "d-1", 1);
+    apr_pool_create(&req, p);
+    e = st_vcache_get(req, &owner, jwt->token, jwt->token_len);
+    assert_non_null(e);
+    assert_null(st_vcache_attachment(e));
+    st_vcache_usage(&n, &before);
+    assert_ptr_equal(st_vcache_attach(e, first, 100), first);
+    assert_ptr_equal(st_vcache_attachment(e), first);
+    assert_ptr_equal(st_vcache_attach(e, second, 50), first);   /* second is freed */
+    st_vcache_usage(&n, &after);
+    assert_int_equal(after, before + 100);
+    /* another request's lookup sees it */
+    assert_ptr_equal(st_vcache_attachment(st_vcache_get(p, &owner, jwt->token, jwt->token_len)), first);
+    st_vcache_forget(e);
+    st_vcache_usage(&n, &after);
+    assert_int_equal(n, 0);
+    assert_int_equal(after, 0);
+    apr_pool_destroy(req);   /* the last borrower: the entry and its attachment are freed */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +302,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(bounded_and_least_recently_used_out, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(lent_entry_outlives_eviction_and_forget, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(off_is_always_a_miss, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(tokens_that_end_alike_keep_their_own_entries, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(the_first_attachment_stays_and_goes_with_the_entry, pool_setup, pool_teardown),
     };
     return RUN_TAP("vcache", tests);
 }
