@@ -3,7 +3,8 @@
 # check gives. Requests go over one keep-alive connection, so one httpd process serves them
 # and the second use of a token is a hit; server-status (summed over processes) counts hits
 # and misses.
-#   - a hit publishes the same REMOTE_USER and claims as the miss before it
+#   - a hit publishes the same REMOTE_USER and claims as the miss before it, one variable per
+#     name as httpd passes them to CGI, over SetEnvIf lines that use the module's names
 #   - exp is honoured to the second with zero leeway on a hit (200 before it, 401 try refresh
 #     token 20 ms after the second of exp begins)
 #   - anti-CSRF and SuperTokensCheckDatabase still apply to every request
@@ -82,6 +83,61 @@ is($use3, 'hit', 'the same bytes in the cookie hit too');
     my ($res, $use) = cache_use(sub { get("$main/protected-cgi/env.cgi", bearer($changed)) });
     is($res->code, 401, 'one signature byte changed: refused');
     is($use, 'miss', 'one signature byte changed: not a hit (only the exact bytes hit)');
+}
+
+# --- the variables as httpd passes them: one per name, miss or hit --------------------------------
+# A hit publishes the names and texts its entry keeps (request/claims.c) with apr_table_addn;
+# what CGI gets must still be what apr_table_setn left: one variable per name (two claims that
+# name one variable, or differ only in case, give one), the later claim's value, and the
+# module's value over a SetEnvIf that used the module's names (t/conf/extra.conf.in).
+sub environ_of { my ($res) = @_; return eval { JSON::PP::decode_json($res->content) } || [] }
+sub named { my ($list, $re) = @_; return [ grep { /$re/ } @$list ] }
+{
+    my $n = create_session(user => 'user-names', claims => { iss => "http://localhost:$port/auth",
+        'a-b' => 'dash', 'a_b' => 'underscore', 'Case' => 'upper', 'case' => 'lower', role => 'viewer' });
+    my $tok = $n->{accessToken}{token};
+    my $text = STTest::b64url_decode((split /\./, $tok)[1]);   # the payload in the core's order
+    my ($i_dash, $i_under) = (index($text, '"a-b"'), index($text, '"a_b"'));
+    my ($i_upper, $i_lower) = (index($text, '"Case"'), index($text, '"case"'));
+    ok($i_dash >= 0 && $i_under >= 0 && $i_upper >= 0 && $i_lower >= 0, 'the token carries the four claims');
+    my $ab = $i_under > $i_dash ? 'underscore' : 'dash';
+    my $case = $i_upper < $i_lower ? 'SUPERTOKENS_CLAIM_Case=lower' : 'SUPERTOKENS_CLAIM_case=upper';
+    my $case_value = $case =~ /=(\w+)$/ ? $1 : '';
+    for my $expect ('miss', 'hit') {
+        my ($res, $use) = cache_use(sub { get("$main/protected-cgi/environ.cgi", bearer($tok)) });
+        is($res->code, 200, "$expect: 200");
+        is($use, $expect, "names: a cache $expect");
+        my $env = environ_of($res);
+        is_deeply(named($env, qr/^SUPERTOKENS_CLAIM_a_b=/), ["SUPERTOKENS_CLAIM_a_b=$ab"],
+                  "$expect: claims a-b and a_b give one variable, with the later claim's value");
+        is_deeply(named($env, qr/^SUPERTOKENS_CLAIM_case=/i), [$case],
+                  "$expect: claims Case and case give one variable, the first's spelling and the later's value");
+        is_deeply(named($env, qr/^SUPERTOKENS_USER_ID=/), ['SUPERTOKENS_USER_ID=user-names'], "$expect: one SUPERTOKENS_USER_ID");
+        is_deeply(named($env, qr/^REMOTE_USER=/), ['REMOTE_USER=user-names'], "$expect: REMOTE_USER");
+    }
+    # SetEnvIf put the client's value under the module's names before authentication
+    for my $path ('/protected-cgi/setenvif/environ.cgi', '/protected/setenvif/echo.txt') {
+        my ($res, $use) = cache_use(sub { get("$main$path", bearer($tok), 'X-Spoof' => 'mallory') });
+        is($use, 'hit', "SetEnvIf, $path: a cache hit");
+        if ($path =~ /cgi$/) {
+            my $env = environ_of($res);
+            is_deeply(named($env, qr/^SUPERTOKENS_USER_ID=/), ['SUPERTOKENS_USER_ID=user-names'],
+                      'SetEnvIf, CGI: one SUPERTOKENS_USER_ID, the session\'s');
+            is_deeply(named($env, qr/^SUPERTOKENS_CLAIM_role=/), ['SUPERTOKENS_CLAIM_role=viewer'],
+                      'SetEnvIf, CGI: one SUPERTOKENS_CLAIM_role, the token\'s');
+            next;
+        }
+        is($res->code, 200, 'SetEnvIf, static file: 200');
+        is($res->header('X-Env-User-Id'), 'user-names', 'SetEnvIf, mod_headers reads SUPERTOKENS_USER_ID: the session\'s');
+        is($res->header('X-Env-Role'), 'viewer', 'SetEnvIf, mod_headers reads SUPERTOKENS_CLAIM_role: the token\'s');
+    }
+    {
+        my ($res, $use) = cache_use(sub { get("$main/protected/setenvif/echo.txt", bearer($tok)) });
+        is($use, 'hit', 'mod_headers: a cache hit');
+        is($res->header('X-Env-User-Id'), 'user-names', 'mod_headers reads SUPERTOKENS_USER_ID');
+        is($res->header('X-Env-A-B'), $ab, 'mod_headers reads SUPERTOKENS_CLAIM_a_b: the later claim\'s value');
+        is($res->header('X-Env-Case'), $case_value, 'mod_headers reads SUPERTOKENS_CLAIM_CASE: the later claim\'s value');
+    }
 }
 
 # --- exp to the second, with zero leeway ---------------------------------------------------------

@@ -5,10 +5,14 @@
 #include "request/claims.h"
 #include "config/config.h"
 #include "token/json_util.h"
+#include "core/vcache.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
 #include "apr_lib.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 APLOG_USE_MODULE(supertokens);
 
@@ -169,35 +173,240 @@ static const char *env_name(apr_pool_t *p, const char *prefix, const char *claim
     return n;
 }
 
-static void publish_one(request_rec *r, int how, const char *name, const char *value,
-                        apr_size_t value_len)
+/*
+ * What a token publishes, worked out once: the final variables and headers, and the names of
+ * the values left out. A request applies it with apr_table_addn, which does not compare the
+ * new name with every earlier one as apr_table_setn does (all these names share the 4-letter
+ * key checksum apr's tables compare first, so 17 setn calls made some 90 strcasecmps). The
+ * lists hold what those setn calls would have left: names in order of their first setting,
+ * each with its last value, compared case-insensitively as apr's tables do.
+ */
+typedef struct {
+    const char *name, *value;
+} st_claim_pair;
+
+typedef struct {
+    st_claim_pair *pairs;
+    int n, cap;
+    const char **dropped;       /* names whose value was left out (logged per request) */
+    int n_dropped, cap_dropped;
+} st_claim_list;
+
+typedef struct {
+    const char *prefix;         /* the SuperTokensClaimPrefix it was made for */
+    st_claim_list env, hdr;
+} st_claim_set;
+
+static void list_upsert(apr_pool_t *p, st_claim_list *l, const char *name, const char *value)
+{
+    int i;
+    for (i = 0; i < l->n; i++)
+        if (strcasecmp(l->pairs[i].name, name) == 0) {
+            l->pairs[i].value = value;
+            return;
+        }
+    if (l->n == l->cap) {
+        st_claim_pair *grown = apr_palloc(p, sizeof(*grown) * (l->cap = l->cap * 2 + 8));
+        if (l->n)
+            memcpy(grown, l->pairs, sizeof(*grown) * l->n);
+        l->pairs = grown;
+    }
+    l->pairs[l->n].name = name;
+    l->pairs[l->n++].value = value;
+}
+
+static void list_drop(apr_pool_t *p, st_claim_list *l, const char *name)
+{
+    if (l->n_dropped == l->cap_dropped) {
+        const char **grown = apr_palloc(p, sizeof(*grown) * (l->cap_dropped = l->cap_dropped * 2 + 2));
+        if (l->n_dropped)
+            memcpy(grown, l->dropped, sizeof(*grown) * l->n_dropped);
+        l->dropped = grown;
+    }
+    l->dropped[l->n_dropped++] = name;
+}
+
+static void set_add(apr_pool_t *p, st_claim_set *set, const char *name, const char *value,
+                    apr_size_t value_len)
 {
     /* a C string would end at an embedded U+0000 ("alice\u0000admin" read as "alice"), so
      * such a value is left out rather than cut short */
-    if ((how & ST_PASS_ENV) && strlen(value) != value_len)
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10032)
-                      "claim %s holds U+0000: not passed as an environment variable",
-                      ap_escape_logitem(r->pool, name));
-    else if (how & ST_PASS_ENV)
-        apr_table_setn(r->subprocess_env, name, value);
-    if (how & ST_PASS_HEADERS) {
-        if (strlen(value) != value_len || !header_safe(value))
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10031)
-                          "claim %s has control characters: not passed as a header",
-                          ap_escape_logitem(r->pool, name));
-        else
-            apr_table_setn(r->headers_in, header_name(r->pool, name), value);
+    int whole = strlen(value) == value_len;
+    if (whole)
+        list_upsert(p, &set->env, name, value);
+    else
+        list_drop(p, &set->env, name);
+    if (whole && header_safe(value))
+        list_upsert(p, &set->hdr, header_name(p, name), value);
+    else
+        list_drop(p, &set->hdr, name);
+}
+
+static st_claim_set *set_make(apr_pool_t *p, const st_jwt *jwt, const char *prefix)
+{
+    st_claim_set *set = apr_pcalloc(p, sizeof(*set));
+    const st_js_object *claims;
+    const char *json;
+    int i;
+
+    set->prefix = prefix;
+    set_add(p, set, ST_ENV_PREFIX "USER_ID", jwt->user_id, strlen(jwt->user_id));
+    set_add(p, set, ST_ENV_PREFIX "SESSION_HANDLE", jwt->session_handle,
+            strlen(jwt->session_handle));
+    set_add(p, set, ST_ENV_PREFIX "TENANT_ID", jwt->tenant_id, strlen(jwt->tenant_id));
+    /* v3+: the payload text as the core wrote it; v2: userData, serialised */
+    json = jwt->version >= 3 ? jwt->payload_json : st_json_dump(p, st_jwt_user_data(jwt));
+    if (json)
+        set_add(p, set, ST_ENV_PREFIX "ACCESS_TOKEN_PAYLOAD", json, strlen(json));
+    claims = st_claims_of(p, jwt);
+    for (i = 0; i < claims->n; i++) {
+        const st_js_member *m = &claims->members[i];
+        apr_size_t len;
+        const char *text = member_text(p, m, &len);
+        set_add(p, set, env_name(p, prefix, m->key), text, len);
+    }
+    return set;
+}
+
+/* ---- a set in one malloc'd block, to be kept with the verification cache's entry ---- */
+
+typedef struct {
+    char *block;                /* NULL: a sizing pass, which only counts */
+    apr_size_t used;
+} st_bump;
+
+static void *bump(st_bump *b, apr_size_t n)
+{
+    void *at = b->block ? b->block + b->used : NULL;
+    b->used += APR_ALIGN_DEFAULT(n);
+    return at;
+}
+
+static const char *bump_str(st_bump *b, const char *s)
+{
+    apr_size_t n = strlen(s) + 1;
+    char *c = bump(b, n);
+    if (c)
+        memcpy(c, s, n);
+    return c;
+}
+
+static void list_copy(st_bump *b, st_claim_list *to, const st_claim_list *from)
+{
+    int i;
+    to->n = to->cap = from->n;
+    to->n_dropped = to->cap_dropped = from->n_dropped;
+    to->pairs = bump(b, sizeof(*to->pairs) * from->n);
+    to->dropped = bump(b, sizeof(*to->dropped) * from->n_dropped);
+    for (i = 0; i < from->n; i++) {
+        const char *name = bump_str(b, from->pairs[i].name);
+        const char *value = bump_str(b, from->pairs[i].value);
+        if (to->pairs) {
+            to->pairs[i].name = name;
+            to->pairs[i].value = value;
+        }
+    }
+    for (i = 0; i < from->n_dropped; i++) {
+        const char *name = bump_str(b, from->dropped[i]);
+        if (to->dropped)
+            to->dropped[i] = name;
     }
 }
 
-void st_claims_publish(request_rec *r, const st_jwt *jwt)
+/* Copy set into b; with b->block NULL, only count the bytes it would take. */
+static st_claim_set *set_copy(st_bump *b, const st_claim_set *set)
+{
+    st_claim_set scratch, *to = bump(b, sizeof(*to));
+    if (to == NULL)
+        to = &scratch;
+    to->prefix = bump_str(b, set->prefix);
+    list_copy(b, &to->env, &set->env);
+    list_copy(b, &to->hdr, &set->hdr);
+    return to == &scratch ? NULL : to;
+}
+
+static st_claim_set *set_flatten(const st_claim_set *set, apr_size_t *size)
+{
+    st_bump b = { NULL, 0 };
+
+    set_copy(&b, set);
+    *size = b.used;
+    if ((b.block = malloc(b.used)) == NULL)
+        return NULL;
+    b.used = 0;
+    return set_copy(&b, set);
+}
+
+/* The set a cache hit publishes: the one kept with its entry, made and attached by the first
+ * hit. NULL (work it out for this request) when jwt is not the entry's token (a claim refetch
+ * replaced it) or the entry's set was made for another SuperTokensClaimPrefix (a vhost). */
+static const st_claim_set *cached_set(apr_pool_t *p, const st_jwt *jwt,
+                                      st_vcache_entry *cached, const char *prefix)
+{
+    const st_claim_set *set;
+    st_claim_set *flat;
+    apr_size_t size;
+
+    if (cached == NULL || st_vcache_jwt(cached)->token != jwt->token)
+        return NULL;
+    if ((set = st_vcache_attachment(cached)) == NULL) {
+        if ((flat = set_flatten(set_make(p, jwt, prefix), &size)) == NULL)
+            return NULL;
+        set = st_vcache_attach(cached, flat, size);
+    }
+    return strcmp(set->prefix, prefix) == 0 ? set : NULL;
+}
+
+/* No variable of the module's yet (so addn leaves what setn would): the first publication
+ * of a main request. Sub-requests and internal redirects, and SetEnvIf lines that use these
+ * names, get setn, so apr_table_get (mod_headers' %{...}e, mod_rewrite's %{ENV:...}, SSI)
+ * finds the module's value rather than an earlier one. */
+static int env_free_of(const apr_table_t *env, const char *prefix)
+{
+    const apr_array_header_t *arr = apr_table_elts(env);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i;
+    for (i = 0; i < arr->nelts; i++)
+        if (e[i].key && (env_prefix_match(e[i].key, ST_ENV_PREFIX)
+                         || env_prefix_match(e[i].key, prefix)))
+            return 0;
+    return 1;
+}
+
+static void set_publish(request_rec *r, int how, const st_claim_set *set)
+{
+    int i, fresh;
+
+    if (how & ST_PASS_ENV) {
+        for (i = 0; i < set->env.n_dropped; i++)
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10032)
+                          "claim %s holds U+0000: not passed as an environment variable",
+                          ap_escape_logitem(r->pool, set->env.dropped[i]));
+        fresh = env_free_of(r->subprocess_env, set->prefix);
+        for (i = 0; i < set->env.n; i++) {
+            if (fresh)
+                apr_table_addn(r->subprocess_env, set->env.pairs[i].name, set->env.pairs[i].value);
+            else
+                apr_table_setn(r->subprocess_env, set->env.pairs[i].name, set->env.pairs[i].value);
+        }
+    }
+    if (how & ST_PASS_HEADERS) {
+        for (i = 0; i < set->hdr.n_dropped; i++)
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, APLOGNO(10031)
+                          "claim %s has control characters: not passed as a header",
+                          ap_escape_logitem(r->pool, set->hdr.dropped[i]));
+        /* st_claims_publish scrubbed every name of the module's from headers_in just before */
+        for (i = 0; i < set->hdr.n; i++)
+            apr_table_addn(r->headers_in, set->hdr.pairs[i].name, set->hdr.pairs[i].value);
+    }
+}
+
+void st_claims_publish(request_rec *r, const st_jwt *jwt, st_vcache_entry *cached)
 {
     st_dir_conf *dc = st_dir_conf_get(r);
     int how = st_dcfg_pass_claims_as(dc);
     const char *prefix = st_dcfg_claim_prefix(dc);
-    const st_js_object *claims;
-    const char *json;
-    int i;
+    const st_claim_set *set;
 
     /* whatever an earlier request of this one (or a client, past the first scrub) put under
      * these names goes before the module sets its own */
@@ -205,23 +414,7 @@ void st_claims_publish(request_rec *r, const st_jwt *jwt)
         st_claims_scrub_quietly(r);
     if (how == 0)
         return;
-    publish_one(r, how, ST_ENV_PREFIX "USER_ID", jwt->user_id, strlen(jwt->user_id));
-    publish_one(r, how, ST_ENV_PREFIX "SESSION_HANDLE", jwt->session_handle,
-                strlen(jwt->session_handle));
-    publish_one(r, how, ST_ENV_PREFIX "TENANT_ID", jwt->tenant_id, strlen(jwt->tenant_id));
-    /* v3+: the payload text as the core wrote it; v2: userData, serialised */
-    if (jwt->version >= 3)
-        json = jwt->payload_json;
-    else
-        json = st_json_dump(r->pool, st_jwt_user_data(jwt));
-    if (json)
-        publish_one(r, how, ST_ENV_PREFIX "ACCESS_TOKEN_PAYLOAD", json, strlen(json));
-
-    claims = st_claims_of(r->pool, jwt);
-    for (i = 0; i < claims->n; i++) {
-        const st_js_member *m = &claims->members[i];
-        apr_size_t len;
-        const char *text = member_text(r->pool, m, &len);
-        publish_one(r, how, env_name(r->pool, prefix, m->key), text, len);
-    }
+    if ((set = cached_set(r->pool, jwt, cached, prefix)) == NULL)
+        set = set_make(r->pool, jwt, prefix);
+    set_publish(r, how, set);
 }

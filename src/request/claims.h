@@ -14,6 +14,7 @@
 #include "httpd.h"
 #include "token/json_scan.h"
 #include "token/jwt.h"
+#include "core/vcache.h"
 
 #define ST_ENV_PREFIX "SUPERTOKENS_"
 
@@ -26,8 +27,10 @@ void st_claims_scrub_request(request_rec *r);
 void st_claims_scrub_quietly(request_rec *r);
 
 /* Publish a verified token: the fixed SUPERTOKENS_* values and one variable (and header) per
- * top-level claim, read from the scanner's members so no JSON tree is built on this path. */
-void st_claims_publish(request_rec *r, const st_jwt *jwt);
+ * top-level claim, read from the scanner's members so no JSON tree is built on this path.
+ * With `cached`, the verification cache's entry jwt was lent from, the names and texts are
+ * worked out once per entry and kept with it (st_vcache_attach); NULL works them out now. */
+void st_claims_publish(request_rec *r, const st_jwt *jwt, st_vcache_entry *cached);
 
 /* The top-level claims of a verified token: the payload's (v3+) or userData's (legacy tokens;
  * none when userData is not an object). */

@@ -434,7 +434,7 @@ const json_t *st_claims_keep_fresh(request_rec *r, st_session *s, int claim)
         return merged;   /* the core's current value decides, even if the token could not follow */
     /* the application sees the claims of the token the client now holds */
     if (st_session_of(r) == s)
-        st_claims_publish(r, s->jwt);
+        st_claims_publish(r, s->jwt, NULL);   /* a new token: nothing cached for it */
     return st_session_payload(s);
 }
 

@@ -525,12 +525,12 @@ static int publish(request_rec *r, st_session *s)
     st_dir_conf *dc = st_dir_conf_get(r);
     const char *cookies;
     const char *claim = st_dcfg_remote_user_claim(dc);
-    const char *user = strcmp(claim, "sub") == 0 ? s->jwt->user_id
-                                                 : st_claim_text(r->pool, s->jwt, claim);
-    const st_js_member *m = st_js_get(st_claims_of(r->pool, s->jwt), claim);
+    int by_sub = strcmp(claim, "sub") == 0;
+    const char *user = by_sub ? s->jwt->user_id : st_claim_text(r->pool, s->jwt, claim);
+    const st_js_member *m = by_sub ? NULL : st_js_get(st_claims_of(r->pool, s->jwt), claim);
 
-    /* a string with U+0000 would be cut short and name another user ("sub" cannot: st_jwt_parse
-     * refuses it) */
+    /* a string with U+0000 would be cut short and name another user (the user id cannot:
+     * st_jwt_parse refuses it) */
     if (m && m->type == ST_JS_STRING && strlen(m->str) != m->str_len) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10461)
                       "SuperTokensRemoteUserClaim: the session's claim '%s' holds U+0000",
@@ -550,7 +550,7 @@ static int publish(request_rec *r, st_session *s)
     if (r->main == NULL && r->prev == NULL && (cookies = st_request_cookies(r)) != NULL
         && st_cookie_get(r->pool, cookies, ST_NAV_GUARD_COOKIE, NULL) != NULL)
         st_out_nav_guard(r, st_server_conf_get(r->server), 0);
-    st_claims_publish(r, s->jwt);
+    st_claims_publish(r, s->jwt, s->cached);
     mark_private(r);
     return OK;
 }
