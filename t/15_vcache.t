@@ -138,6 +138,15 @@ sub named { my ($list, $re) = @_; return [ grep { /$re/ } @$list ] }
         is($res->header('X-Env-A-B'), $ab, 'mod_headers reads SUPERTOKENS_CLAIM_a_b: the later claim\'s value');
         is($res->header('X-Env-Case'), $case_value, 'mod_headers reads SUPERTOKENS_CLAIM_CASE: the later claim\'s value');
     }
+    # what the entry keeps serves a location that passes claims as headers too (mod_proxy to
+    # t/backend/echo.js; Node joins a repeated header with ", ", so a duplicate would show)
+    my ($res, $use) = cache_use(sub { get("$main/proxied", bearer($tok), 'SuperTokens-User-Id' => 'mallory') });
+    is($use, 'hit', 'headers: a cache hit');
+    my $h = eval { JSON::PP::decode_json($res->content)->{headers} } || {};
+    is($h->{'supertokens-user-id'}, 'user-names', 'headers: SUPERTOKENS-USER-ID, the session\'s, not the client\'s');
+    is($h->{'supertokens-claim-a-b'}, $ab, 'headers: one SUPERTOKENS-CLAIM-A-B, the later claim\'s value');
+    is($h->{'supertokens-claim-case'}, $case_value, 'headers: one SUPERTOKENS-CLAIM-CASE, the later claim\'s value');
+    is($h->{'supertokens-claim-role'}, 'viewer', 'headers: SUPERTOKENS-CLAIM-ROLE');
 }
 
 # --- exp to the second, with zero leeway ---------------------------------------------------------

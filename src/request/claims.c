@@ -183,6 +183,7 @@ static const char *env_name(apr_pool_t *p, const char *prefix, const char *claim
  */
 typedef struct {
     const char *name, *value;
+    apr_size_t name_len;
 } st_claim_pair;
 
 typedef struct {
@@ -199,9 +200,10 @@ typedef struct {
 
 static void list_upsert(apr_pool_t *p, st_claim_list *l, const char *name, const char *value)
 {
+    apr_size_t len = strlen(name);
     int i;
     for (i = 0; i < l->n; i++)
-        if (strcasecmp(l->pairs[i].name, name) == 0) {
+        if (l->pairs[i].name_len == len && strcasecmp(l->pairs[i].name, name) == 0) {
             l->pairs[i].value = value;
             return;
         }
@@ -212,6 +214,7 @@ static void list_upsert(apr_pool_t *p, st_claim_list *l, const char *name, const
         l->pairs = grown;
     }
     l->pairs[l->n].name = name;
+    l->pairs[l->n].name_len = len;
     l->pairs[l->n++].value = value;
 }
 
@@ -226,23 +229,25 @@ static void list_drop(apr_pool_t *p, st_claim_list *l, const char *name)
     l->dropped[l->n_dropped++] = name;
 }
 
-static void set_add(apr_pool_t *p, st_claim_set *set, const char *name, const char *value,
-                    apr_size_t value_len)
+static void set_add(apr_pool_t *p, st_claim_set *set, int how, const char *name,
+                    const char *value, apr_size_t value_len)
 {
     /* a C string would end at an embedded U+0000 ("alice\u0000admin" read as "alice"), so
      * such a value is left out rather than cut short */
     int whole = strlen(value) == value_len;
-    if (whole)
+    if ((how & ST_PASS_ENV) && whole)
         list_upsert(p, &set->env, name, value);
-    else
+    else if (how & ST_PASS_ENV)
         list_drop(p, &set->env, name);
-    if (whole && header_safe(value))
+    if ((how & ST_PASS_HEADERS) && whole && header_safe(value))
         list_upsert(p, &set->hdr, header_name(p, name), value);
-    else
+    else if (how & ST_PASS_HEADERS)
         list_drop(p, &set->hdr, name);
 }
 
-static st_claim_set *set_make(apr_pool_t *p, const st_jwt *jwt, const char *prefix)
+/* The set for a location that passes claims `how` (ST_PASS_ENV, ST_PASS_HEADERS: the lists it
+ * does not pass stay empty). */
+static st_claim_set *set_make(apr_pool_t *p, const st_jwt *jwt, const char *prefix, int how)
 {
     st_claim_set *set = apr_pcalloc(p, sizeof(*set));
     const st_js_object *claims;
@@ -250,20 +255,20 @@ static st_claim_set *set_make(apr_pool_t *p, const st_jwt *jwt, const char *pref
     int i;
 
     set->prefix = prefix;
-    set_add(p, set, ST_ENV_PREFIX "USER_ID", jwt->user_id, strlen(jwt->user_id));
-    set_add(p, set, ST_ENV_PREFIX "SESSION_HANDLE", jwt->session_handle,
+    set_add(p, set, how, ST_ENV_PREFIX "USER_ID", jwt->user_id, strlen(jwt->user_id));
+    set_add(p, set, how, ST_ENV_PREFIX "SESSION_HANDLE", jwt->session_handle,
             strlen(jwt->session_handle));
-    set_add(p, set, ST_ENV_PREFIX "TENANT_ID", jwt->tenant_id, strlen(jwt->tenant_id));
+    set_add(p, set, how, ST_ENV_PREFIX "TENANT_ID", jwt->tenant_id, strlen(jwt->tenant_id));
     /* v3+: the payload text as the core wrote it; v2: userData, serialised */
     json = jwt->version >= 3 ? jwt->payload_json : st_json_dump(p, st_jwt_user_data(jwt));
     if (json)
-        set_add(p, set, ST_ENV_PREFIX "ACCESS_TOKEN_PAYLOAD", json, strlen(json));
+        set_add(p, set, how, ST_ENV_PREFIX "ACCESS_TOKEN_PAYLOAD", json, strlen(json));
     claims = st_claims_of(p, jwt);
     for (i = 0; i < claims->n; i++) {
         const st_js_member *m = &claims->members[i];
         apr_size_t len;
         const char *text = member_text(p, m, &len);
-        set_add(p, set, env_name(p, prefix, m->key), text, len);
+        set_add(p, set, how, env_name(p, prefix, m->key), text, len);
     }
     return set;
 }
@@ -303,6 +308,7 @@ static void list_copy(st_bump *b, st_claim_list *to, const st_claim_list *from)
         const char *value = bump_str(b, from->pairs[i].value);
         if (to->pairs) {
             to->pairs[i].name = name;
+            to->pairs[i].name_len = from->pairs[i].name_len;
             to->pairs[i].value = value;
         }
     }
@@ -350,7 +356,9 @@ static const st_claim_set *cached_set(apr_pool_t *p, const st_jwt *jwt,
     if (cached == NULL || st_vcache_jwt(cached)->token != jwt->token)
         return NULL;
     if ((set = st_vcache_attachment(cached)) == NULL) {
-        if ((flat = set_flatten(set_make(p, jwt, prefix), &size)) == NULL)
+        /* kept for every location of the prefix: both lists, whatever this one passes */
+        if ((flat = set_flatten(set_make(p, jwt, prefix, ST_PASS_ENV | ST_PASS_HEADERS), &size))
+            == NULL)
             return NULL;
         set = st_vcache_attach(cached, flat, size);
     }
@@ -415,6 +423,6 @@ void st_claims_publish(request_rec *r, const st_jwt *jwt, st_vcache_entry *cache
     if (how == 0)
         return;
     if ((set = cached_set(r->pool, jwt, cached, prefix)) == NULL)
-        set = set_make(r->pool, jwt, prefix);
+        set = set_make(r->pool, jwt, prefix, how);
     set_publish(r, how, set);
 }
