@@ -42,7 +42,7 @@ APR_LIBS   := $(shell apr-1-config --link-ld --libs 2>/dev/null) \
 
 UNIT_TESTS := $(patsubst t/unit/%.c,t/unit/build/%,$(wildcard t/unit/test_*.c))
 
-.PHONY: all install install-tools test test-unit test-core test-suite demo demo-stop deps clean bench fuzz soak test-asan test-valgrind \
+.PHONY: all install install-tools test test-unit test-core test-suite demo demo-stop deps clean bench bench-instructions fuzz soak test-asan test-valgrind \
         dist distcheck deb test-deb cross-arm64 coverage-unit
 
 # The one place the version is written is src/config/version.h (CHANGELOG.md, debian/changelog
@@ -107,6 +107,10 @@ clean:
 
 bench: deps all
 	@build/bench
+
+# callgrind's count of httpd's instructions per request (repeatable where make bench's times are not)
+bench-instructions: deps all
+	@build/bench-instructions
 
 # libFuzzer targets (build/fuzz/): FUZZ_SECONDS per target (default 60), non-zero on any finding
 fuzz:
