@@ -27,6 +27,7 @@ struct st_vcache_entry {
     const char *kid;                  /* stored after the entry, in its block */
     void *attachment;                 /* st_vcache_attach's; set once, under the shard's lock */
     apr_size_t bytes;                 /* entry + kid + flat copy + attachment */
+    apr_size_t jwt_bytes;             /* the flat copy's */
     volatile apr_uint32_t generation;
     volatile apr_uint32_t refs;
     int in_table;                     /* guarded by the shard's lock */
@@ -197,6 +198,12 @@ void st_vcache_set_generation(st_vcache_entry *e, apr_uint32_t generation)
     apr_atomic_set32(&e->generation, generation);
 }
 
+int st_vcache_holds(const st_vcache_entry *e, const void *p)
+{
+    const char *c = p, *block = (const char *)e->jwt;
+    return c >= block && c < block + e->jwt_bytes;
+}
+
 /* Lock-free readers: the acquire load pairs with the release store in st_vcache_attach, so a
  * reader that sees the pointer sees the block's contents too (on arm64 as on x86-64). */
 const void *st_vcache_attachment(const st_vcache_entry *e)
@@ -258,6 +265,7 @@ static st_vcache_entry *entry_make(const void *owner, const st_jwt *jwt, const c
     e->hash = hash;
     e->generation = generation;
     e->refs = 1;                      /* the table's */
+    e->jwt_bytes = flat_size;
     e->bytes = sizeof(*e) + kid_len + 1 + flat_size;
     return e;
 }

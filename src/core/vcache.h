@@ -50,6 +50,9 @@ void st_vcache_forget(st_vcache_entry *e);
  * NULL until then.
  */
 const void *st_vcache_attachment(const st_vcache_entry *e);
+/* p points into the entry's token copy (which lives as long as the entry, and so as long as
+ * its attachment: an attachment may point there instead of copying). */
+int st_vcache_holds(const st_vcache_entry *e, const void *p);
 const void *st_vcache_attach(st_vcache_entry *e, void *blob, apr_size_t size);
 
 /* Remember jwt, whose signature just verified for `owner` with key `kid` of JWKS generation

@@ -195,6 +195,7 @@ typedef struct {
 
 typedef struct {
     const char *prefix;         /* the SuperTokensClaimPrefix it was made for */
+    int how;                    /* the lists it holds (ST_PASS_ENV, ST_PASS_HEADERS) */
     st_claim_list env, hdr;
 } st_claim_set;
 
@@ -255,6 +256,7 @@ static st_claim_set *set_make(apr_pool_t *p, const st_jwt *jwt, const char *pref
     int i;
 
     set->prefix = prefix;
+    set->how = how;
     set_add(p, set, how, ST_ENV_PREFIX "USER_ID", jwt->user_id, strlen(jwt->user_id));
     set_add(p, set, how, ST_ENV_PREFIX "SESSION_HANDLE", jwt->session_handle,
             strlen(jwt->session_handle));
@@ -278,6 +280,7 @@ static st_claim_set *set_make(apr_pool_t *p, const st_jwt *jwt, const char *pref
 typedef struct {
     char *block;                /* NULL: a sizing pass, which only counts */
     apr_size_t used;
+    const st_vcache_entry *keeper;   /* texts inside its token copy are pointed to, not copied */
 } st_bump;
 
 static void *bump(st_bump *b, apr_size_t n)
@@ -296,16 +299,38 @@ static const char *bump_str(st_bump *b, const char *s)
     return c;
 }
 
-static void list_copy(st_bump *b, st_claim_list *to, const st_claim_list *from)
+/* Where env_from holds the very same text as `value` (set_add gives both lists one pointer), -1
+ * if nowhere: the header list's copy then points into the environment list's. */
+static int shared_index(const st_claim_list *env_from, const char *value)
 {
     int i;
+    for (i = 0; env_from && i < env_from->n; i++)
+        if (env_from->pairs[i].value == value)
+            return i;
+    return -1;
+}
+
+/* Copy `from` into b (to: its copy); env_from/env_to, when given, are the environment list and
+ * its copy, whose texts the copy shares. */
+/* A value: where it lies in the keeper's token copy (a string claim, the payload), that text. */
+static const char *bump_value(st_bump *b, const char *v)
+{
+    return st_vcache_holds(b->keeper, v) ? v : bump_str(b, v);
+}
+
+static void list_copy(st_bump *b, st_claim_list *to, const st_claim_list *from,
+                      const st_claim_list *env_from, const st_claim_list *env_to)
+{
+    int i, j;
     to->n = to->cap = from->n;
     to->n_dropped = to->cap_dropped = from->n_dropped;
     to->pairs = bump(b, sizeof(*to->pairs) * from->n);
     to->dropped = bump(b, sizeof(*to->dropped) * from->n_dropped);
     for (i = 0; i < from->n; i++) {
         const char *name = bump_str(b, from->pairs[i].name);
-        const char *value = bump_str(b, from->pairs[i].value);
+        const char *value = (j = shared_index(env_from, from->pairs[i].value)) >= 0
+                            ? (env_to->pairs ? env_to->pairs[j].value : NULL)
+                            : bump_value(b, from->pairs[i].value);
         if (to->pairs) {
             to->pairs[i].name = name;
             to->pairs[i].name_len = from->pairs[i].name_len;
@@ -326,14 +351,17 @@ static st_claim_set *set_copy(st_bump *b, const st_claim_set *set)
     if (to == NULL)
         to = &scratch;
     to->prefix = bump_str(b, set->prefix);
-    list_copy(b, &to->env, &set->env);
-    list_copy(b, &to->hdr, &set->hdr);
+    to->how = set->how;
+    list_copy(b, &to->env, &set->env, NULL, NULL);
+    list_copy(b, &to->hdr, &set->hdr, &set->env, &to->env);
     return to == &scratch ? NULL : to;
 }
 
-static st_claim_set *set_flatten(const st_claim_set *set, apr_size_t *size)
+/* set in one malloc'd block, kept by `keeper` (whose token copy it may point into). */
+static st_claim_set *set_flatten(const st_claim_set *set, const st_vcache_entry *keeper,
+                                 apr_size_t *size)
 {
-    st_bump b = { NULL, 0 };
+    st_bump b = { NULL, 0, keeper };
 
     set_copy(&b, set);
     *size = b.used;
@@ -344,10 +372,12 @@ static st_claim_set *set_flatten(const st_claim_set *set, apr_size_t *size)
 }
 
 /* The set a cache hit publishes: the one kept with its entry, made and attached by the first
- * hit. NULL (work it out for this request) when jwt is not the entry's token (a claim refetch
- * replaced it) or the entry's set was made for another SuperTokensClaimPrefix (a vhost). */
+ * hit for what its location passes (so a site that passes only the environment keeps no header
+ * list). NULL (work it out for this request) when jwt is not the entry's token (a claim refetch
+ * replaced it), or the kept set was made for another SuperTokensClaimPrefix or lacks a list
+ * this location passes (locations that differ). */
 static const st_claim_set *cached_set(apr_pool_t *p, const st_jwt *jwt,
-                                      st_vcache_entry *cached, const char *prefix)
+                                      st_vcache_entry *cached, const char *prefix, int how)
 {
     const st_claim_set *set;
     st_claim_set *flat;
@@ -356,13 +386,11 @@ static const st_claim_set *cached_set(apr_pool_t *p, const st_jwt *jwt,
     if (cached == NULL || st_vcache_jwt(cached)->token != jwt->token)
         return NULL;
     if ((set = st_vcache_attachment(cached)) == NULL) {
-        /* kept for every location of the prefix: both lists, whatever this one passes */
-        if ((flat = set_flatten(set_make(p, jwt, prefix, ST_PASS_ENV | ST_PASS_HEADERS), &size))
-            == NULL)
+        if ((flat = set_flatten(set_make(p, jwt, prefix, how), cached, &size)) == NULL)
             return NULL;
         set = st_vcache_attach(cached, flat, size);
     }
-    return strcmp(set->prefix, prefix) == 0 ? set : NULL;
+    return strcmp(set->prefix, prefix) == 0 && (set->how & how) == how ? set : NULL;
 }
 
 /* No variable of the module's yet (so addn leaves what setn would): the first publication
@@ -422,7 +450,7 @@ void st_claims_publish(request_rec *r, const st_jwt *jwt, st_vcache_entry *cache
         st_claims_scrub_quietly(r);
     if (how == 0)
         return;
-    if ((set = cached_set(r->pool, jwt, cached, prefix)) == NULL)
+    if ((set = cached_set(r->pool, jwt, cached, prefix, how)) == NULL)
         set = set_make(r->pool, jwt, prefix, how);
     set_publish(r, how, set);
 }

@@ -262,7 +262,8 @@ static void tokens_that_end_alike_keep_their_own_entries(void **state)
 }
 
 /* What request/claims.c keeps with an entry: the first attachment stays, a second is freed,
- * both count in the cache's bytes only once, and the kept one goes with the entry. */
+ * both count in the cache's bytes only once, and the kept one goes with the entry; it may point
+ * into the entry's token copy. */
 static void the_first_attachment_stays_and_goes_with_the_entry(void **state)
 {
     apr_pool_t *p = *state, *req;
@@ -278,6 +279,11 @@ static void the_first_attachment_stays_and_goes_with_the_entry(void **state)
     e = st_vcache_get(req, &owner, jwt->token, jwt->token_len);
     assert_non_null(e);
     assert_null(st_vcache_attachment(e));
+    /* what an attachment may point into instead of copying: the entry's own token copy */
+    assert_true(st_vcache_holds(e, st_vcache_jwt(e)->token));
+    assert_true(st_vcache_holds(e, st_vcache_jwt(e)->payload_json));
+    assert_false(st_vcache_holds(e, jwt->token));            /* the request's parse, not the copy */
+    assert_false(st_vcache_holds(e, first));
     st_vcache_usage(&n, &before);
     assert_ptr_equal(st_vcache_attach(e, first, 100), first);
     assert_ptr_equal(st_vcache_attachment(e), first);
