@@ -205,6 +205,21 @@ static const char *check_structure(const st_jwt *jwt)
     return identity_has_nul(jwt) ? "an identity claim holds U+0000" : NULL;
 }
 
+/* The claims st_jwt_check_time compares with the clock (jose's iat, nbf and exp; the SDK's
+ * expiry), besides nbf. */
+static void resolve_times(st_jwt *jwt)
+{
+    const st_js_object *pl = &jwt->claims;
+    const st_js_member *iat = st_js_get(pl, "iat"), *exp = st_js_get(pl, "exp");
+
+    jwt->iat_not_number = iat && iat->type != ST_JS_NUMBER;
+    jwt->has_exp = exp != NULL;
+    jwt->exp_not_number = exp && exp->type != ST_JS_NUMBER;
+    if (exp && exp->type == ST_JS_NUMBER)
+        jwt->exp = exp->num;
+    jwt->sdk_expiry_ms = jwt->version >= 3 ? num(pl, "exp") * 1000 : num(pl, "expiryTime");
+}
+
 /* getInfoFromAccessToken's field resolution. */
 static void resolve_fields(apr_pool_t *p, st_jwt *jwt)
 {
@@ -235,8 +250,10 @@ static void resolve_fields(apr_pool_t *p, st_jwt *jwt)
     }
     nbf = st_js_get(pl, "nbf");
     jwt->has_nbf = nbf != NULL;
+    jwt->nbf_not_number = nbf && nbf->type != ST_JS_NUMBER;
     if (nbf && nbf->type == ST_JS_NUMBER)
         jwt->nbf = nbf->num;
+    resolve_times(jwt);
 }
 
 json_t *st_jwt_payload(const st_jwt *jwt)
@@ -425,40 +442,33 @@ const char st_jwt_expired[] = "token expired";
 
 const char *st_jwt_check_time(const st_jwt *jwt, apr_time_t now)
 {
-    const st_js_object *pl;
-    const st_js_member *v;
-    double now_ms, now_s, expiry;
+    double now_ms, now_s;
     apr_int64_t ms;
 
     if (!jwt || !jwt->payload_json)
         return "no token";
-    pl = &jwt->claims;
     ms = apr_time_as_msec(now);               /* Date.now() */
     now_ms = (double)ms;
     /* jose's epoch(): Math.floor(ms / 1000), in integers so no libm is needed. */
     now_s = (double)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
 
-    /* jose (lib/jwt_claims_set.js), clockTolerance 0. */
-    v = st_js_get(pl, "iat");
-    if (v && v->type != ST_JS_NUMBER)
+    /* jose (lib/jwt_claims_set.js), clockTolerance 0; the claims as st_jwt_parse read them. */
+    if (jwt->iat_not_number)
         return "iat claim is not a number";
-    v = st_js_get(pl, "nbf");
-    if (v) {
-        if (v->type != ST_JS_NUMBER)
+    if (jwt->has_nbf) {
+        if (jwt->nbf_not_number)
             return "nbf claim is not a number";
-        if (v->num > now_s)
+        if (jwt->nbf > now_s)
             return "token not yet valid";
     }
-    v = st_js_get(pl, "exp");
-    if (v) {
-        if (v->type != ST_JS_NUMBER)
+    if (jwt->has_exp) {
+        if (jwt->exp_not_number)
             return "exp claim is not a number";
-        if (v->num <= now_s)
+        if (jwt->exp <= now_s)
             return st_jwt_expired;
     }
     /* The SDK's own check: expiryTime < Date.now(). */
-    expiry = jwt->version >= 3 ? num(pl, "exp") * 1000 : num(pl, "expiryTime");
-    if (expiry < now_ms)
+    if (jwt->sdk_expiry_ms < now_ms)
         return st_jwt_expired;
     return NULL;
 }

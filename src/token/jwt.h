@@ -55,8 +55,12 @@ typedef struct st_jwt {
     const char *tenant_id;           /* tId for v4+ when a string, else "public" */
     apr_int64_t expiry_ms;           /* v3+: exp * 1000; v2: expiryTime */
     apr_int64_t time_created_ms;     /* v3+: iat * 1000; v2: timeCreated */
-    int has_nbf;                     /* payload has an nbf claim (checked by st_jwt_check_time) */
-    double nbf;
+    /* What st_jwt_check_time compares with the clock, read once by st_jwt_parse so a token the
+     * verification cache lends is not searched again on every request. */
+    int has_nbf, has_exp;            /* payload has an nbf / exp claim (of any type) */
+    int iat_not_number, nbf_not_number, exp_not_number;
+    double nbf, exp;                 /* when numbers */
+    double sdk_expiry_ms;            /* the SDK's: v3+ exp * 1000, v2 expiryTime (0 if absent) */
 } st_jwt;
 
 /*

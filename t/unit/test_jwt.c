@@ -207,6 +207,33 @@ static void check_time_nbf_and_iat(void **state)
     assert_null(st_jwt_check_time(jwt, apr_time_from_sec(V63_IAT)));
 }
 
+/* jose's checks in its order, on what st_jwt_parse read (a token lent by the verification
+ * cache is not searched again): an iat or exp of another type fails whatever the time (only
+ * legacy tokens can have one: v3+ must have numbers), and nbf is judged before exp. */
+static void check_time_types_and_order(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *v2 = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsInZlcnNpb24iOiIyIn0=.";
+    const char *v2_claims = "\"sessionHandle\":\"h\",\"userId\":\"u\",\"refreshTokenHash1\":\"r\","
+                            "\"userData\":{},\"expiryTime\":1795345491000,\"timeCreated\":1795341891000";
+    const char *pl;
+    st_jwt *jwt;
+
+    pl = apr_pstrcat(p, "{", v2_claims, ",\"iat\":\"x\"}", NULL);
+    jwt = must_parse(p, apr_pstrcat(p, v2, st_b64url_encode(p, (const unsigned char *)pl, strlen(pl)), ".c2ln", NULL));
+    assert_string_equal(st_jwt_check_time(jwt, apr_time_from_sec(V63_IAT)), "iat claim is not a number");
+    pl = apr_pstrcat(p, "{", v2_claims, ",\"exp\":true}", NULL);
+    jwt = must_parse(p, apr_pstrcat(p, v2, st_b64url_encode(p, (const unsigned char *)pl, strlen(pl)), ".c2ln", NULL));
+    assert_string_equal(st_jwt_check_time(jwt, apr_time_from_sec(V63_IAT)), "exp claim is not a number");
+    pl = apr_pstrcat(p, "{", v2_claims, "}", NULL);
+    jwt = must_parse(p, apr_pstrcat(p, v2, st_b64url_encode(p, (const unsigned char *)pl, strlen(pl)), ".c2ln", NULL));
+    assert_null(st_jwt_check_time(jwt, apr_time_from_sec(V63_IAT)));
+    assert_ptr_equal(st_jwt_check_time(jwt, apr_time_from_msec(1795345491001LL)), st_jwt_expired);
+    /* nbf in the future and exp past: not yet valid (not expired: no navigation refresh) */
+    jwt = must_parse(p, test_token(p, HDR_V5, PL_V5(",\"nbf\":1895341901"), NULL));
+    assert_string_equal(st_jwt_check_time(jwt, apr_time_from_sec(V63_EXP + 10)), "token not yet valid");
+}
+
 /* §6.1: the published v2 token: version 2, no kid, userId 6fb4ddce-... (parse only). */
 static void parse_v2_published_token(void **state)
 {
@@ -516,6 +543,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(check_time_v63, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(check_time_fractional_exp, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(check_time_nbf_and_iat, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(check_time_types_and_order, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(parse_v2_published_token, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(parse_v2_built_token, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(jwtio_sample_rejected, pool_setup, pool_teardown),
