@@ -548,6 +548,7 @@ static int publish(request_rec *r, st_session *s)
     apr_pool_userdata_setn(s, ST_SESSION_KEY, NULL, r->pool);
     /* signed in again: a later expiry may start a navigation refresh at once */
     if (r->main == NULL && r->prev == NULL && (cookies = st_request_cookies(r)) != NULL
+        && strstr(cookies, ST_NAV_GUARD_COOKIE) != NULL   /* seldom there: parse only then */
         && st_cookie_get(r->pool, cookies, ST_NAV_GUARD_COOKIE, NULL) != NULL)
         st_out_nav_guard(r, st_server_conf_get(r->server), 0);
     st_claims_publish(r, s->jwt, s->cached);
