@@ -81,6 +81,15 @@ static void check_copy_and_cache(apr_pool_t *p, const st_jwt *jwt)
     FUZZ_CHECK(view->expiry_ms == jwt->expiry_ms && view->version == jwt->version);
     FUZZ_CHECK(same_object(&view->claims, &jwt->claims) && same_object(&view->header_claims, &jwt->header_claims));
     FUZZ_CHECK(st_jwt_payload(view) != NULL);
+    /* the clock checks read what the parse resolved: the copy judges every time alike */
+    {
+        static const apr_time_t when[] = { 0, APR_INT64_C(1795345491000000), APR_INT64_C(4102444800000000) };
+        int i;
+        for (i = 0; i < 3; i++) {
+            const char *a = st_jwt_check_time(jwt, when[i]), *b = st_jwt_check_time(view, when[i]);
+            FUZZ_CHECK(a == b || (a && b && strcmp(a, b) == 0));
+        }
+    }
     st_jwt_copy_free(flat);
 
     st_vcache_put(&owner, jwt, "kid", 1);
