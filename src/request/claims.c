@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "token/json_util.h"
 #include "core/vcache.h"
+#include "token/flat_block.h"
 
 #include "http_log.h"
 #include "apr_strings.h"
@@ -275,28 +276,12 @@ static st_claim_set *set_make(apr_pool_t *p, const st_jwt *jwt, const char *pref
     return set;
 }
 
-/* ---- a set in one malloc'd block, to be kept with the verification cache's entry ---- */
+/* ---- a set in one block (token/flat_block.h), kept with the verification cache's entry ---- */
 
-typedef struct {
-    char *block;                /* NULL: a sizing pass, which only counts */
-    apr_size_t used;
-    const st_vcache_entry *keeper;   /* texts inside its token copy are pointed to, not copied */
-} st_bump;
-
-static void *bump(st_bump *b, apr_size_t n)
+/* A value: where it lies in the keeper's token copy (a string claim, the payload), that text. */
+static const char *flat_value(st_flat *f, const st_vcache_entry *keeper, const char *v)
 {
-    void *at = b->block ? b->block + b->used : NULL;
-    b->used += APR_ALIGN_DEFAULT(n);
-    return at;
-}
-
-static const char *bump_str(st_bump *b, const char *s)
-{
-    apr_size_t n = strlen(s) + 1;
-    char *c = bump(b, n);
-    if (c)
-        memcpy(c, s, n);
-    return c;
+    return st_vcache_holds(keeper, v) ? v : st_flat_dup_str(f, v);
 }
 
 /* Where env_from holds the very same text as `value` (set_add gives both lists one pointer), -1
@@ -310,27 +295,22 @@ static int shared_index(const st_claim_list *env_from, const char *value)
     return -1;
 }
 
-/* Copy `from` into b (to: its copy); env_from/env_to, when given, are the environment list and
+/* Copy `from` into f (to: its copy); env_from/env_to, when given, are the environment list and
  * its copy, whose texts the copy shares. */
-/* A value: where it lies in the keeper's token copy (a string claim, the payload), that text. */
-static const char *bump_value(st_bump *b, const char *v)
-{
-    return st_vcache_holds(b->keeper, v) ? v : bump_str(b, v);
-}
-
-static void list_copy(st_bump *b, st_claim_list *to, const st_claim_list *from,
-                      const st_claim_list *env_from, const st_claim_list *env_to)
+static void list_copy(st_flat *f, const st_vcache_entry *keeper, st_claim_list *to,
+                      const st_claim_list *from, const st_claim_list *env_from,
+                      const st_claim_list *env_to)
 {
     int i, j;
     to->n = to->cap = from->n;
     to->n_dropped = to->cap_dropped = from->n_dropped;
-    to->pairs = bump(b, sizeof(*to->pairs) * from->n);
-    to->dropped = bump(b, sizeof(*to->dropped) * from->n_dropped);
+    to->pairs = st_flat_take(f, sizeof(*to->pairs) * from->n, sizeof(void *));
+    to->dropped = st_flat_take(f, sizeof(*to->dropped) * from->n_dropped, sizeof(void *));
     for (i = 0; i < from->n; i++) {
-        const char *name = bump_str(b, from->pairs[i].name);
+        const char *name = st_flat_dup_str(f, from->pairs[i].name);
         const char *value = (j = shared_index(env_from, from->pairs[i].value)) >= 0
                             ? (env_to->pairs ? env_to->pairs[j].value : NULL)
-                            : bump_value(b, from->pairs[i].value);
+                            : flat_value(f, keeper, from->pairs[i].value);
         if (to->pairs) {
             to->pairs[i].name = name;
             to->pairs[i].name_len = from->pairs[i].name_len;
@@ -338,22 +318,22 @@ static void list_copy(st_bump *b, st_claim_list *to, const st_claim_list *from,
         }
     }
     for (i = 0; i < from->n_dropped; i++) {
-        const char *name = bump_str(b, from->dropped[i]);
+        const char *name = st_flat_dup_str(f, from->dropped[i]);
         if (to->dropped)
             to->dropped[i] = name;
     }
 }
 
-/* Copy set into b; with b->block NULL, only count the bytes it would take. */
-static st_claim_set *set_copy(st_bump *b, const st_claim_set *set)
+/* Copy set into f; while f measures, only count the bytes it would take. */
+static st_claim_set *set_copy(st_flat *f, const st_vcache_entry *keeper, const st_claim_set *set)
 {
-    st_claim_set scratch, *to = bump(b, sizeof(*to));
+    st_claim_set scratch, *to = st_flat_take(f, sizeof(*to), sizeof(void *));
     if (to == NULL)
         to = &scratch;
-    to->prefix = bump_str(b, set->prefix);
+    to->prefix = st_flat_dup_str(f, set->prefix);
     to->how = set->how;
-    list_copy(b, &to->env, &set->env, NULL, NULL);
-    list_copy(b, &to->hdr, &set->hdr, &set->env, &to->env);
+    list_copy(f, keeper, &to->env, &set->env, NULL, NULL);
+    list_copy(f, keeper, &to->hdr, &set->hdr, &set->env, &to->env);
     return to == &scratch ? NULL : to;
 }
 
@@ -361,14 +341,14 @@ static st_claim_set *set_copy(st_bump *b, const st_claim_set *set)
 static st_claim_set *set_flatten(const st_claim_set *set, const st_vcache_entry *keeper,
                                  apr_size_t *size)
 {
-    st_bump b = { NULL, 0, keeper };
+    st_flat f = { NULL, 0 };
 
-    set_copy(&b, set);
-    *size = b.used;
-    if ((b.block = malloc(b.used)) == NULL)
+    set_copy(&f, keeper, set);
+    *size = f.used;
+    if ((f.base = malloc(f.used)) == NULL)
         return NULL;
-    b.used = 0;
-    return set_copy(&b, set);
+    f.used = 0;
+    return set_copy(&f, keeper, set);
 }
 
 /* The set a cache hit publishes: the one kept with its entry, made and attached by the first
