@@ -205,14 +205,19 @@ static const char *check_structure(const st_jwt *jwt)
     return identity_has_nul(jwt) ? "an identity claim holds U+0000" : NULL;
 }
 
-/* The claims st_jwt_check_time compares with the clock (jose's iat, nbf and exp; the SDK's
- * expiry), besides nbf. */
+/* The claims st_jwt_check_time compares with the clock: jose's iat, nbf and exp, and the SDK's
+ * expiry. */
 static void resolve_times(st_jwt *jwt)
 {
     const st_js_object *pl = &jwt->claims;
-    const st_js_member *iat = st_js_get(pl, "iat"), *exp = st_js_get(pl, "exp");
+    const st_js_member *iat = st_js_get(pl, "iat"), *nbf = st_js_get(pl, "nbf"),
+                       *exp = st_js_get(pl, "exp");
 
     jwt->iat_not_number = iat && iat->type != ST_JS_NUMBER;
+    jwt->has_nbf = nbf != NULL;
+    jwt->nbf_not_number = nbf && nbf->type != ST_JS_NUMBER;
+    if (nbf && nbf->type == ST_JS_NUMBER)
+        jwt->nbf = nbf->num;
     jwt->has_exp = exp != NULL;
     jwt->exp_not_number = exp && exp->type != ST_JS_NUMBER;
     if (exp && exp->type == ST_JS_NUMBER)
@@ -224,7 +229,6 @@ static void resolve_times(st_jwt *jwt)
 static void resolve_fields(apr_pool_t *p, st_jwt *jwt)
 {
     const st_js_object *pl = &jwt->claims;
-    const st_js_member *nbf;
     const char *tid;
     int legacy = jwt->version < 3;
 
@@ -248,11 +252,6 @@ static void resolve_fields(apr_pool_t *p, st_jwt *jwt)
         jwt->expiry_ms = ms_from(num(pl, "exp") * 1000);
         jwt->time_created_ms = ms_from(num(pl, "iat") * 1000);
     }
-    nbf = st_js_get(pl, "nbf");
-    jwt->has_nbf = nbf != NULL;
-    jwt->nbf_not_number = nbf && nbf->type != ST_JS_NUMBER;
-    if (nbf && nbf->type == ST_JS_NUMBER)
-        jwt->nbf = nbf->num;
     resolve_times(jwt);
 }
 
