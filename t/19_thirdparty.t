@@ -182,14 +182,20 @@ for my $case (['wrong-iss', qr/iss is not the provider's issuer/], ['wrong-aud',
 
 # ---------- the provider's key rotation ----------
 {
+    # The provider cache is per process: one kept-alive connection keeps every request of this
+    # block in the process that fetched the old keys, which must then notice the new kid.
+    Apache::TestRequest::user_agent(reset => 1, keep_alive => 1, requests_redirectable => 0);
+    my ($r, $b) = flow('oidc-local', 'alice');
+    is($b->{status}, 'OK', 'before the provider rotates its keys: signed in (its JWKS cached)');
     idp_ctl('rotate');
     my $from = log_size();
-    my ($r, $b) = flow('oidc-local', 'alice');
+    ($r, $b) = flow('oidc-local', 'alice');
     is($b->{status}, 'OK', 'after the provider rotated its keys: signed in');
     like(log_since($from), qr/AH10609: .*unknown; refetching the JWKS/, '... the JWKS was fetched again for the new kid');
     idp_ctl('mode', { id => 'unknown-kid', count => 1 });
     ($r, $b) = flow('oidc-local', 'alice');
     is($b->{status}, 'GENERAL_ERROR', 'a kid the provider never published: GENERAL_ERROR');
+    Apache::TestRequest::user_agent(reset => 1, requests_redirectable => 0);
 }
 
 # ---------- the provider down, slow, answering garbage ----------
