@@ -41,7 +41,8 @@ const char *st_request_cookies(request_rec *r)
     const char *joined = NULL;
     int i;
     for (i = 0; i < arr->nelts; i++) {
-        if (e[i].key == NULL || strcasecmp(e[i].key, "Cookie") != 0)
+        /* the first letter first: most requests carry a dozen other headers */
+        if (e[i].key == NULL || apr_tolower(e[i].key[0]) != 'c' || strcasecmp(e[i].key, "Cookie") != 0)
             continue;
         joined = joined ? apr_pstrcat(r->pool, joined, "; ", e[i].val, NULL) : e[i].val;
     }
@@ -326,6 +327,7 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
     st_session_status st;
 
     memset(s, 0, sizeof(*s));
+    s->cookies = cookies;
     /* §2.5: the legacy refresh cookie forces a refresh that migrates the session */
     if (cookies && st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL)
         return ST_SESSION_TRY_REFRESH;
@@ -366,6 +368,7 @@ st_session_status st_session_load_authentic(request_rec *r, st_session *s)
     int ok;
 
     memset(s, 0, sizeof(*s));
+    s->cookies = cookies;
     if (pick_token(r, cookies, s) <= 0)
         return ST_SESSION_NONE;
     /* only a signature the core's keys verify names a session; the time is not checked */
@@ -463,10 +466,9 @@ static int redirect_to_login(request_rec *r)
  * access token did not arrive: a loop otherwise). */
 static int navigation_refresh_allowed(request_rec *r, const st_server_conf *sc, const st_session *s)
 {
-    const char *cookies = st_request_cookies(r);
     if (!s->expired || s->transfer != ST_TRANSFER_COOKIE || st_cfg_anti_csrf(sc) == ST_ANTICSRF_VIA_TOKEN)
         return 0;
-    if (cookies && st_cookie_get(r->pool, cookies, ST_NAV_GUARD_COOKIE, NULL) != NULL) {
+    if (s->cookies && st_cookie_get(r->pool, s->cookies, ST_NAV_GUARD_COOKIE, NULL) != NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, APLOGNO(10401)
                       "a navigation refresh ran moments ago and the token is still expired: "
                       "sending the browser to sign in instead");
@@ -523,7 +525,6 @@ static int unauthenticated(request_rec *r, st_dir_conf *dc, st_session_status st
 static int publish(request_rec *r, st_session *s)
 {
     st_dir_conf *dc = st_dir_conf_get(r);
-    const char *cookies;
     const char *claim = st_dcfg_remote_user_claim(dc);
     int by_sub = strcmp(claim, "sub") == 0;
     const char *user = by_sub ? s->jwt->user_id : st_claim_text(r->pool, s->jwt, claim);
@@ -547,9 +548,9 @@ static int publish(request_rec *r, st_session *s)
     r->ap_auth_type = "SuperTokens";
     apr_pool_userdata_setn(s, ST_SESSION_KEY, NULL, r->pool);
     /* signed in again: a later expiry may start a navigation refresh at once */
-    if (r->main == NULL && r->prev == NULL && (cookies = st_request_cookies(r)) != NULL
-        && strstr(cookies, ST_NAV_GUARD_COOKIE) != NULL   /* seldom there: parse only then */
-        && st_cookie_get(r->pool, cookies, ST_NAV_GUARD_COOKIE, NULL) != NULL)
+    if (r->main == NULL && r->prev == NULL && s->cookies != NULL
+        && strstr(s->cookies, ST_NAV_GUARD_COOKIE) != NULL   /* seldom there: parse only then */
+        && st_cookie_get(r->pool, s->cookies, ST_NAV_GUARD_COOKIE, NULL) != NULL)
         st_out_nav_guard(r, st_server_conf_get(r->server), 0);
     st_claims_publish(r, s->jwt, s->cached);
     mark_private(r);

@@ -26,6 +26,7 @@ typedef struct {
     st_jwt *jwt;                   /* the verified token (the core's replacement if adopted) */
     const char *access_token;      /* raw token string in use */
     st_transfer transfer;          /* where the token came from */
+    const char *cookies;           /* the request's Cookie headers joined, NULL when none */
     st_vcache_entry *cached;       /* jwt is lent by this verification cache entry; NULL when
                                     * it was parsed for this request */
     int core_status;               /* with ST_SESSION_CORE_ERROR: 502/503/500 */

@@ -19,5 +19,7 @@ const char *st_bearer_token(apr_pool_t *p, const char *header)
         ;
     if (end == start)
         return NULL;
-    return apr_pstrmemdup(p, start, (apr_size_t)(end - start));
+    /* nothing trails the token (the usual case): the header's own bytes, which live as long
+     * as the request; a copy only to cut trailing white space */
+    return *end == '\0' ? start : apr_pstrmemdup(p, start, (apr_size_t)(end - start));
 }

@@ -10,7 +10,8 @@
 /*
  * The token of an Authorization header value: the value must start with "Bearer " exactly
  * (case-sensitive, one space), the rest is trimmed of white space (isspace) on both ends.
- * Returns a pool copy, or NULL when header is NULL, lacks the prefix or the token is empty.
+ * Returns a pointer into header when nothing trails the token, else a copy in p; NULL when
+ * header is NULL, lacks the prefix or the token is empty.
  */
 const char *st_bearer_token(apr_pool_t *p, const char *header);
 
