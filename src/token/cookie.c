@@ -83,9 +83,9 @@ static const char *parse_value(apr_pool_t *p, const char *vs, const char *ve)
         ve--;
     }
     vlen = (apr_size_t)(ve - vs);
+    if (memchr(vs, '%', vlen) == NULL)   /* the usual token: the header's own bytes if they end it */
+        return *ve == '\0' ? vs : apr_pstrmemdup(p, vs, vlen);
     raw = apr_pstrmemdup(p, vs, vlen);
-    if (!memchr(raw, '%', vlen))
-        return raw;
     dec = apr_palloc(p, vlen + 1);
     return st_uri_decode_buf(raw, vlen, dec, NULL) ? dec : raw;
 }
@@ -130,6 +130,24 @@ const char *st_cookie_get(apr_pool_t *p, const char *header, const char *name, i
     if (occurrences)
         *occurrences = count;
     return found;
+}
+
+int st_cookie_may_hold(const char *header, const char *name)
+{
+    apr_size_t nlen;
+    const char *s;
+
+    if (!header || !name || !*name)
+        return 0;
+    nlen = strlen(name);
+    for (s = header;; s++) {
+        while (sp_tab(*s))
+            s++;
+        if (strncmp(s, name, nlen) == 0)
+            return 1;
+        if ((s = strchr(s, ';')) == NULL)
+            return 0;
+    }
 }
 
 /* ---- serialise --------------------------------------------------------------------------- */

@@ -194,6 +194,53 @@ static void serialize_rejects_invalid(void **state)
     assert_non_null(st_cookie_serialize(p, "n", "v", "localhost", "/", 0, 1, 0, "Lax"));
 }
 
+/* The filter a cache hit asks before parsing the header for a seldom-sent cookie: 0 only
+ * where st_cookie_get finds nothing; the expected values follow from cookie.parse's rules
+ * (a piece's name is trimmed of spaces and tabs, the first '=' ends it). */
+static void may_hold_filters_without_missing(void **state)
+{
+    apr_pool_t *p = *state;
+    static const char *const headers[] = {
+        "sAccessToken=tok", "a=1; sIdRefreshToken=x", "a=1;\t sIdRefreshToken =x", "sIdRefreshTokenX=1",
+        "a=1; b=sIdRefreshToken", "xsIdRefreshToken=1", "a=1;sIdRefreshToken", "", ";;", "a=\"sIdRefreshToken=1\"",
+    };
+    static const int expected[] = { 0, 1, 1, 1, 0, 0, 1, 0, 0, 0 };
+    size_t i;
+
+    for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+        int may = st_cookie_may_hold(headers[i], "sIdRefreshToken");
+        assert_int_equal(may, expected[i]);
+        if (st_cookie_get(p, headers[i], "sIdRefreshToken", NULL) != NULL)
+            assert_true(may);
+    }
+    assert_false(st_cookie_may_hold(NULL, "a"));
+    assert_false(st_cookie_may_hold("a=1", ""));
+    /* found by st_cookie_get in the first two; a filter may say 1 where it finds nothing */
+    assert_non_null(st_cookie_get(p, "a=1; sIdRefreshToken=x", "sIdRefreshToken", NULL));
+    assert_null(st_cookie_get(p, "sIdRefreshTokenX=1", "sIdRefreshToken", NULL));
+}
+
+/* A value that ends the header, unquoted and without '%', is the header's own bytes (a cache
+ * hit copied the ~900-byte token otherwise); every other value is a copy, the header intact. */
+static void value_lent_only_at_the_end(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *last = "a=1; sAccessToken=abc.def";
+    char middle[] = "sAccessToken=abc.def; a=1", quoted[] = "sAccessToken=\"abc\"", spaced[] = "sAccessToken=abc ";
+    const char *v;
+
+    assert_ptr_equal(st_cookie_get(p, last, "sAccessToken", NULL), last + 18);
+    v = st_cookie_get(p, middle, "sAccessToken", NULL);
+    assert_string_equal(v, "abc.def");
+    assert_true(v < middle || v >= middle + sizeof(middle));
+    v = st_cookie_get(p, quoted, "sAccessToken", NULL);
+    assert_string_equal(v, "abc");
+    assert_true(v < quoted || v >= quoted + sizeof(quoted));
+    assert_string_equal(st_cookie_get(p, spaced, "sAccessToken", NULL), "abc");
+    assert_string_equal(middle, "sAccessToken=abc.def; a=1");
+    assert_string_equal(quoted, "sAccessToken=\"abc\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +257,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(serialize_clearing_cookies, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(serialize_domain_secure_none, pool_setup, pool_teardown),
         cmocka_unit_test_setup_teardown(serialize_rejects_invalid, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(may_hold_filters_without_missing, pool_setup, pool_teardown),
+        cmocka_unit_test_setup_teardown(value_lent_only_at_the_end, pool_setup, pool_teardown),
     };
     return RUN_TAP("cookie", tests);
 }
