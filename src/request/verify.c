@@ -329,8 +329,7 @@ st_session_status st_session_load(request_rec *r, int anti_csrf_check, int check
     memset(s, 0, sizeof(*s));
     s->cookies = cookies;
     /* §2.5: the legacy refresh cookie forces a refresh that migrates the session */
-    if (cookies && st_cookie_may_hold(cookies, "sIdRefreshToken")
-        && st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL)
+    if (cookies && st_cookie_get(r->pool, cookies, "sIdRefreshToken", NULL) != NULL)
         return ST_SESSION_TRY_REFRESH;
 
     if (pick_token(r, cookies, s) < 0)
@@ -549,8 +548,7 @@ static int publish(request_rec *r, st_session *s)
     r->ap_auth_type = "SuperTokens";
     apr_pool_userdata_setn(s, ST_SESSION_KEY, NULL, r->pool);
     /* signed in again: a later expiry may start a navigation refresh at once */
-    if (r->main == NULL && r->prev == NULL && s->cookies != NULL
-        && st_cookie_may_hold(s->cookies, ST_NAV_GUARD_COOKIE)   /* seldom there: parse only then */
+    if (r->main == NULL && r->prev == NULL
         && st_cookie_get(r->pool, s->cookies, ST_NAV_GUARD_COOKIE, NULL) != NULL)
         st_out_nav_guard(r, st_server_conf_get(r->server), 0);
     st_claims_publish(r, s->jwt, s->cached);

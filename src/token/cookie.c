@@ -111,7 +111,9 @@ const char *st_cookie_get(apr_pool_t *p, const char *header, const char *name, i
 
         if (!e)
             e = end;
-        if (piece_names(p, s, e, name, nlen, &scratch, hlen + 1) && count < 0x7fffffff)
+        /* the count decodes every piece's name: only when asked for (a lookup of a cookie that
+         * is seldom sent, on every request, then costs one pass of memchr over the header) */
+        if (occurrences && piece_names(p, s, e, name, nlen, &scratch, hlen + 1) && count < 0x7fffffff)
             count++;
         /* cookie.parse: a piece without '=' is skipped; otherwise the key is trimmed. */
         if (!found && (eq = memchr(s, '=', (size_t)(e - s))) != NULL) {
@@ -130,24 +132,6 @@ const char *st_cookie_get(apr_pool_t *p, const char *header, const char *name, i
     if (occurrences)
         *occurrences = count;
     return found;
-}
-
-int st_cookie_may_hold(const char *header, const char *name)
-{
-    apr_size_t nlen;
-    const char *s;
-
-    if (!header || !name || !*name)
-        return 0;
-    nlen = strlen(name);
-    for (s = header;; s++) {
-        while (sp_tab(*s))
-            s++;
-        if (strncmp(s, name, nlen) == 0)
-            return 1;
-        if ((s = strchr(s, ';')) == NULL)
-            return 0;
-    }
 }
 
 /* ---- serialise --------------------------------------------------------------------------- */

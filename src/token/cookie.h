@@ -30,14 +30,6 @@
 const char *st_cookie_get(apr_pool_t *p, const char *header, const char *name, int *occurrences);
 
 /*
- * 0 when st_cookie_get(header, name) is certainly NULL: no ';'-piece of header starts, after
- * spaces and tabs, with name. 1 otherwise (a filter, not an answer: st_cookie_get decides).
- * Allocates nothing and reads the header once, for cookies that are seldom sent (a hit of the
- * verification cache otherwise parsed its ~900 bytes for each).
- */
-int st_cookie_may_hold(const char *header, const char *name);
-
-/*
  * A Set-Cookie value as cookie.serialize(name, value, {domain, path, expires, httpOnly, secure,
  * sameSite}) writes it:
  *   name=<encodeURIComponent(raw_value)>; Domain=d; Path=p; Expires=<IMF-fixdate>; HttpOnly; Secure; SameSite=Lax
