@@ -312,9 +312,19 @@ is($r->content, '{"status":"SIGN_IN_UP_NOT_ALLOWED","reason":"Sign-up is disable
    'SuperTokensSignUp Off: a new email is refused');
 is(body(api('pl_nosignup', '/signinup/code', { email => $ann }))->{status}, 'OK', '... an existing user signs in');
 
-# --- the repeat limit: 5 messages per address and minute in a process (one connection here) -------------
-my $busy = email('busy');
-my @st = map { body(api('pl', '/signinup/code', { email => $busy }))->{status} } 1 .. 6;
+# --- the repeat limit: 5 messages per address and minute in a process -------------------------------------
+# The count is per process, so the six requests must reach one: they share a kept-alive connection,
+# which LWP's Client-Response-Num shows (1, 2, ... on one connection). A round whose connection
+# changed proves nothing and is tried again with a new address.
+my ($busy, @st);
+for my $round (1 .. 3) {
+    $busy = email("busy$round");
+    my @r = map { api('pl', '/signinup/code', { email => $busy }) } 1 .. 6;
+    @st = map { body($_)->{status} // '' } @r;
+    my @num = map { $_->header('Client-Response-Num') // 0 } @r;
+    last unless grep { $num[$_] != $num[0] + $_ } 1 .. 5;
+    diag("repeat limit, round $round: the connection changed between requests (@num); again");
+}
 is_deeply(\@st, [('OK') x 5, 'GENERAL_ERROR'], 'the sixth code for one address in a minute: GENERAL_ERROR');
 is(scalar(grep { $_->{to} eq $busy } messages('passwordless-email.txt')), 5, '... five messages went out');
 is(scalar(@{ pl_core('GET', '/public/recipe/signinup/codes?email=' . uri_escape($busy))->{devices} }), 5,
