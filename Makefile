@@ -31,7 +31,8 @@ UNIT_SRC := $(sort $(wildcard src/token/*.c)) src/config/domain.c src/core/http_
             src/request/redirect_path.c src/core/vcache.c
 
 WARN       := -Wall -Wextra -Werror
-APXS_CFLAGS := $(foreach f,$(WARN) -std=gnu11 $(EXTRA_CFLAGS),-Wc,$(f)) \
+# hidden by default: the module exports supertokens_module only (mod_supertokens.c)
+APXS_CFLAGS := $(foreach f,$(WARN) -std=gnu11 -fvisibility=hidden $(EXTRA_CFLAGS),-Wc,$(f)) \
                $(foreach f,$(EXTRA_LDFLAGS),-Wl,$(f))
 LIBS       := -ljansson -lssl -lcrypto -lpcre2-8
 

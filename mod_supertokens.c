@@ -190,6 +190,10 @@ static void st_register_hooks(apr_pool_t *p)
     ap_hook_handler(st_api_handler, NULL, before_proxy, APR_HOOK_FIRST);
 }
 
+/* The one symbol the module exports: everything else is built hidden (-fvisibility=hidden), so
+ * its few hundred st_* functions cannot clash with another module's or library's in httpd's
+ * global namespace, and calls between its files are direct rather than through the PLT. */
+__attribute__((visibility("default")))
 module AP_MODULE_DECLARE_DATA supertokens_module = {
     STANDARD20_MODULE_STUFF,
     st_create_dir_conf,
