@@ -14,6 +14,7 @@
 #include "ap_mpm.h"
 
 #include "config/config.h"
+#include "config/thirdparty_conf.h"
 #include "core/core.h"
 #include "token/rsa_ifma.h"
 #include "request/verify.h"
@@ -27,6 +28,7 @@
 #include "request/authz.h"
 #include "request/expr.h"
 #include "request/open_paths.h"
+#include "request/recipe_claims.h"
 #include "pages/login.h"
 #include "api/delivery.h"
 #include "config/sections.h"
@@ -35,6 +37,8 @@
 #include "core/stats.h"
 #include "request/setup_report.h"
 #include "request/status.h"
+
+#include "apr_strings.h"
 
 #include <openssl/crypto.h>
 
@@ -54,7 +58,11 @@ static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     /* global: applied on every (re)read, so removing the directive restores the default */
     st_rsa_ifma_set_enabled(st_server_conf_get(s)->rsa_acceleration != 0);
     for (; s; s = s->next) {
-        err = st_config_check_server(ptemp, s, st_server_conf_get(s));
+        st_server_conf *sc = st_server_conf_get(s);
+        err = st_config_check_server(ptemp, s, sc);
+        /* the ThirdParty providers as a whole (config/thirdparty_conf.c builds on config.c) */
+        if (err == NULL && sc->core_urls && (err = st_tp_check_server(ptemp, sc)) != NULL)
+            err = apr_psprintf(ptemp, "%s (%s)", err, st_config_vhost_name(ptemp, s));
         if (err) {
             ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s, APLOGNO(10001) "%s", err);
             failed = 1;
@@ -182,6 +190,7 @@ static void st_register_hooks(apr_pool_t *p)
     ap_hook_check_authn(st_session_check_user_id, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(st_session_fixups, NULL, NULL, APR_HOOK_FIRST);
+    st_session_gate_register(st_claims_require_verified);   /* SuperTokensEmailVerification required */
     /* paths the module's own handlers serve pass authentication without a session */
     st_open_path_register(st_api_serves);
     st_open_path_register(st_login_page_match);

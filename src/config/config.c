@@ -6,7 +6,6 @@
  */
 #include "config/config.h"
 #include "config/domain.h"
-#include "config/thirdparty_conf.h"
 
 #include "apr_strings.h"
 
@@ -360,10 +359,14 @@ const char *st_anti_csrf_name(st_anti_csrf v)
 
 /* ---------- cross-directive checks (check_config hook) ---------- */
 
+const char *st_config_vhost_name(apr_pool_t *p, const server_rec *s)
+{
+    return apr_psprintf(p, "%s:%u", s->server_hostname ? s->server_hostname : "(main)", (unsigned)s->port);
+}
+
 const char *st_config_check_server(apr_pool_t *p, server_rec *s, st_server_conf *sc)
 {
-    const char *where = apr_psprintf(p, "%s:%u", s->server_hostname ? s->server_hostname : "(main)",
-                                     (unsigned)s->port);
+    const char *where = st_config_vhost_name(p, s);
     if (sc->core_urls == NULL)
         return NULL;   /* module not used on this vhost */
     if (sc->api_domain == NULL)
@@ -375,11 +378,6 @@ const char *st_config_check_server(apr_pool_t *p, server_rec *s, st_server_conf 
     if (sc->ev_mode == ST_EV_REQUIRED && !(st_cfg_recipes(sc) & ST_RECIPE_EMAILVERIFICATION))
         return apr_psprintf(p, "SuperTokensEmailVerification required needs emailverification in "
                             "SuperTokensRecipes (%s)", where);
-    if (st_cfg_recipes(sc) & ST_RECIPE_THIRDPARTY || sc->tp_providers) {
-        const char *err = st_tp_check_server(p, sc);
-        if (err)
-            return apr_psprintf(p, "%s (%s)", err, where);
-    }
     /* Resolve the SameSite default once: it reads the public suffix list. */
     sc->same_site_resolved = st_cfg_same_site(sc);
     /* Browsers drop SameSite=None cookies without Secure; supertokens-node refuses the same

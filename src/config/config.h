@@ -188,6 +188,9 @@ void *st_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 /* Cross-directive checks run in post_config for every vhost; returns an error text or NULL. */
 const char *st_config_check_server(apr_pool_t *p, server_rec *s, st_server_conf *sc);
 
+/* "host:port" of a virtual host ("(main)" without a ServerName), for configtest messages. */
+const char *st_config_vhost_name(apr_pool_t *p, const server_rec *s);
+
 st_server_conf *st_server_conf_get(server_rec *s);
 st_dir_conf *st_dir_conf_get(request_rec *r);
 

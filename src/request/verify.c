@@ -11,7 +11,6 @@
 #include "request/open_paths.h"
 #include "request/setup_report.h"
 #include "core/stats.h"
-#include "request/recipe_claims.h"
 #include "token/cookie.h"
 #include "core/core.h"
 #include "token/front_token.h"
@@ -556,6 +555,14 @@ static int publish(request_rec *r, st_session *s)
     return OK;
 }
 
+/* written only while httpd registers hooks (single-threaded), read-only afterwards */
+static st_session_gate_fn *session_gate;
+
+void st_session_gate_register(st_session_gate_fn *fn)
+{
+    session_gate = fn;
+}
+
 /* server-status: verifications by outcome */
 static void count_outcome(st_session_status st, int anonymous)
 {
@@ -621,7 +628,7 @@ int st_session_check_user_id(request_rec *r)
     st = st_session_load(r, dc->anti_csrf_check, st_dcfg_check_database(dc), s);
     count_outcome(st, st == ST_SESSION_NONE && !st_dcfg_session_required(dc));
     if (st == ST_SESSION_OK) {
-        int rc = st_claims_require_verified(r, s);   /* SuperTokensEmailVerification required */
+        int rc = session_gate ? session_gate(r, s) : OK;   /* SuperTokensEmailVerification required */
         return rc == OK ? publish(r, s) : rc;
     }
     if (st == ST_SESSION_NONE && !st_dcfg_session_required(dc))

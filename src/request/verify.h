@@ -84,6 +84,12 @@ const char *st_request_cookies(request_rec *r);
 /* The token of "Authorization: Bearer <token>" (case-sensitive, trimmed); NULL otherwise. */
 const char *st_request_bearer(request_rec *r);
 
+/* A check every verified session must pass before it is published (SuperTokensEmailVerification
+ * required, request/recipe_claims.c): OK, or the status to answer. Registered once while httpd
+ * registers hooks, because the recipes that check claims sit above this file and use it. */
+typedef int st_session_gate_fn(request_rec *r, st_session *s);
+void st_session_gate_register(st_session_gate_fn *fn);
+
 /* check_authn hook. */
 int st_session_check_user_id(request_rec *r);
 /* fixups hook: anonymous requests go on without a REMOTE_USER. */
