@@ -38,8 +38,6 @@
 #include "request/setup_report.h"
 #include "request/status.h"
 
-#include "apr_strings.h"
-
 #include <openssl/crypto.h>
 
 /* declared here so log lines above the module record carry its index */
@@ -60,9 +58,8 @@ static int st_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
     for (; s; s = s->next) {
         st_server_conf *sc = st_server_conf_get(s);
         err = st_config_check_server(ptemp, s, sc);
-        /* the ThirdParty providers as a whole (config/thirdparty_conf.c builds on config.c) */
-        if (err == NULL && sc->core_urls && (err = st_tp_check_server(ptemp, sc)) != NULL)
-            err = apr_psprintf(ptemp, "%s (%s)", err, st_config_vhost_name(ptemp, s));
+        if (err == NULL)   /* thirdparty_conf.c builds on config.c, so it is asked here */
+            err = st_tp_check_server(ptemp, s, sc);
         if (err) {
             ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s, APLOGNO(10001) "%s", err);
             failed = 1;

@@ -62,12 +62,6 @@ static int has_uri(server_rec *s)
     return st_server_conf_get(s)->core_urls != NULL;
 }
 
-static const char *server_name(apr_pool_t *p, const server_rec *s)
-{
-    return apr_psprintf(p, "%s:%u", s->server_hostname ? s->server_hostname : "(main)",
-                        (unsigned)s->port);
-}
-
 /* The server_rec a <VirtualHost> node made (core records the file and line it began on). */
 static server_rec *vhost_of(const walk_ctx *w, const ap_directive_t *vh)
 {
@@ -103,7 +97,7 @@ static const char *refuse(const walk_ctx *w, const ap_directive_t *at, const ser
                         "(%s:%u), which has no SuperTokensConnectionURI: set "
                         "SuperTokensConnectionURI there (with SuperTokensAPIDomain and "
                         "SuperTokensWebsiteDomain), or move the section into a virtual host "
-                        "that has it", at->filename, at->line_num, server_name(w->p, s),
+                        "that has it", at->filename, at->line_num, st_config_vhost_name(w->p, s),
                         s->defn_name ? s->defn_name : "main configuration", s->defn_line_number);
 }
 

@@ -300,7 +300,7 @@ static const char *check_provider(apr_pool_t *p, const st_tp_provider *pv)
     return NULL;
 }
 
-const char *st_tp_check_server(apr_pool_t *p, const st_server_conf *sc)
+static const char *check_providers(apr_pool_t *p, const st_server_conf *sc)
 {
     int i;
 
@@ -314,6 +314,16 @@ const char *st_tp_check_server(apr_pool_t *p, const st_server_conf *sc)
             return err;
     }
     return NULL;
+}
+
+const char *st_tp_check_server(apr_pool_t *p, const server_rec *s, const st_server_conf *sc)
+{
+    const char *err;
+
+    if (sc->core_urls == NULL)
+        return NULL;   /* module not used on this vhost */
+    err = check_providers(p, sc);
+    return err ? apr_psprintf(p, "%s (%s)", err, st_config_vhost_name(p, s)) : NULL;
 }
 
 const st_tp_provider *st_tp_find(const st_server_conf *sc, const char *id)

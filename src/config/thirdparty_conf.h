@@ -56,8 +56,9 @@ const char *st_tp_set_proxy(cmd_parms *cmd, void *d, const char *arg);
 const char *st_tp_set_ca(cmd_parms *cmd, void *d, const char *arg);
 const char *st_tp_set_timeout(cmd_parms *cmd, void *d, const char *args);
 
-/* The providers of sc as a whole: an error text naming the directive, or NULL. */
-const char *st_tp_check_server(apr_pool_t *p, const st_server_conf *sc);
+/* The providers of virtual host s as a whole (check_config, after st_config_check_server): an
+ * error text naming the directive and the vhost, or NULL. */
+const char *st_tp_check_server(apr_pool_t *p, const server_rec *s, const st_server_conf *sc);
 
 /* The provider configured with id on sc, or NULL. */
 const st_tp_provider *st_tp_find(const st_server_conf *sc, const char *id);
