@@ -154,15 +154,16 @@ sub start_all {
 }
 
 # A real OpenID Connect provider (npm's oidc-provider, t/oidc/server.mjs) for the browser tests of
-# t/19_thirdparty_browser.t; its client accepts the callback pages of the vhosts tp_page (the
-# built-in page) and tp_site (supertokens-web-js). Not started when t/oidc/node_modules is
+# t/19_thirdparty_browser.t and t/20_prebuilt_ui.t; its client accepts the callback pages of the
+# vhosts tp_page (the built-in page), tp_site (supertokens-web-js) and pb_site (the prebuilt UI). Not started when t/oidc/node_modules is
 # missing (build/install-deps installs it): ST_OIDC_PORT is then a port nothing listens on, and
 # the test says what is missing.
 sub start_oidc {
     my ($vars) = @_;
     my @uris = map { "http://localhost:$_" } grep { defined }
         ($vars->{tp_page_port} ? "$vars->{tp_page_port}/auth/callback/node-oidc" : undef),
-        ($vars->{tp_site_port} ? "$vars->{tp_site_port}/callback/node-oidc" : undef);
+        ($vars->{tp_site_port} ? "$vars->{tp_site_port}/callback/node-oidc" : undef),
+        ($vars->{pb_site_port} ? "$vars->{pb_site_port}/auth/callback/node-oidc" : undef);
     if (!@uris || !-d 't/oidc/node_modules/oidc-provider') {
         $ENV{ST_OIDC_PORT} = free_port();
         return 0;

@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+// t/browser/prebuilt.js: the official prebuilt UI against Apache, run by t/20_prebuilt_ui.t.
+// Debian's Chromium (playwright-core) on a React website built on supertokens-auth-react
+// (t/prebuilt/app.jsx, bundled here with esbuild into <logs>/browser/pb-app.js), whose API origin
+// is an Apache vhost with the module (EmailPassword and ThirdParty with the real OpenID Connect
+// provider of t/oidc/server.mjs). Nothing in the website knows it talks to Apache.
+//
+//   node t/browser/prebuilt.js --site URL --api URL --oidc URL --core URL --api-key KEY \
+//       --logs DIR --shots DIR
+//
+// Prints one JSON object per line (t/browser/lib.js). Scenarios:
+//   signup    the website's home page sends a new visitor to the prebuilt sign-in page (email,
+//             password and "Continue with Acme SSO"); "Sign Up", the email checked on leaving
+//             the field (GET /auth/emailpassword/email/exists), the form sent: the home page with
+//             the user id, and the API origin's PHP page sees REMOTE_USER = that user.
+//   exists    the same email on the sign-up form in a fresh browser: the prebuilt UI's "This email
+//             already exists" under the field, from the module's answer.
+//   wrong     a wrong password: the prebuilt UI's "Incorrect email and password combination".
+//   signin    the right password in a fresh browser: the same user, REMOTE_USER on the PHP page.
+//   oidc      "Continue with Acme SSO" -> the provider's login and consent -> the prebuilt UI's
+//             callback route -> the home page; the core's user for the provider's sub is the
+//             session's user and REMOTE_USER.
+//   signout   the home page's sign-out (the SDK's POST /auth/signout): the cookies go, the PHP
+//             page answers 401, and the home page sends the browser to the sign-in page again.
+"use strict";
+const path = require("path");
+const { execFileSync } = require("child_process");
+const fs = require("fs");
+const lib = require("./lib");
+const { check, is, shot, newPage, cookie, uniqueEmail } = lib;
+
+const opt = lib.args("--site URL --api URL --oidc URL --core URL --api-key KEY --logs DIR --shots DIR");
+const PASSWORD = "prebuilt-pass-1";
+const email = uniqueEmail("prebuilt");
+let userId = null;
+
+// the website's /app.js and /config.js (t/conf/prebuilt_ui.conf.in)
+function buildSite() {
+    const dir = path.join(opt.logs, "browser");
+    fs.mkdirSync(dir, { recursive: true });
+    execFileSync(process.execPath, [path.join(__dirname, "..", "prebuilt", "build.js"), path.join(dir, "pb-app.js")],
+                 { stdio: ["ignore", "ignore", "inherit"] });
+    fs.writeFileSync(path.join(dir, "pb-config.js"),
+                     "window.ST_PREBUILT = " + JSON.stringify({ apiDomain: opt.api, websiteDomain: opt.site }) + ";\n");
+}
+
+// The core's users for an email or a provider's user id
+async function coreUsers(query) {
+    const r = await fetch(`${opt.core}/public/users/by-accountinfo?${query}&doUnionOfAccountInfo=false`,
+                          { headers: { "api-key": opt["api-key"], "cdi-version": "5.4" } });
+    const b = await r.json().catch(() => ({}));
+    return b.users || [];
+}
+
+// every request of a page to the API origin's /auth, as "METHOD /path"
+function apiCalls(page) {
+    const seen = [];
+    page.on("request", (r) => {
+        const u = new URL(r.url());
+        if (u.origin === opt.api && u.pathname.startsWith("/auth/")) seen.push(`${r.method()} ${u.pathname}`);
+    });
+    return seen;
+}
+
+// the home page once the prebuilt UI let the browser in: the user id and what PHP saw
+async function home(page) {
+    await page.waitForURL(opt.site + "/", { timeout: 10000 }).catch(() => {});
+    await page.waitForFunction(() => {
+        const e = document.getElementById("remote-user");
+        return e && e.textContent !== "";
+    }, null, { timeout: 10000 }).catch(() => {});
+    return {
+        url: page.url(),
+        userId: await page.textContent("#user-id").catch(() => null),
+        remoteUser: await page.textContent("#remote-user").catch(() => null),
+    };
+}
+
+// the prebuilt sign-in page, reached as a visitor without a session reaches it
+async function signInPage(page, tag) {
+    await page.goto(opt.site + "/");
+    // the prebuilt UI's redirect goes to "/auth/"
+    const isSignIn = (u) => u.origin === opt.site && /^\/auth\/?$/.test(u.pathname);
+    await page.waitForURL(isSignIn, { timeout: 10000 }).catch(() => {});
+    check(isSignIn(new URL(page.url())), `${tag}: SessionAuth sends a visitor without a session to the sign-in page`, page.url());
+    await page.locator("input[name=email]").waitFor({ timeout: 10000 });
+}
+
+async function fill(page, mail, password) {
+    await page.fill("input[name=email]", mail);
+    await page.fill("input[name=password]", password);
+}
+
+async function scenarioSignup(browser, notes) {
+    const { context, page } = await newPage(browser, notes, "signup");
+    const calls = apiCalls(page);
+    await signInPage(page, "signup");
+    check(await page.getByText("Continue with Acme SSO").isVisible(),
+          'signup: the prebuilt sign-in page shows "Continue with Acme SSO" beside the email form');
+    await shot(page, "prebuilt-sign-in", true);
+    await page.getByText("Sign Up", { exact: true }).click();
+    await page.locator("button[type=submit]", { hasText: /sign up/i }).waitFor({ timeout: 5000 });
+    const [exists] = await Promise.all([
+        page.waitForResponse((r) => r.url().startsWith(opt.api + "/auth/emailpassword/email/exists?"), { timeout: 10000 }),
+        (async () => { await page.fill("input[name=email]", email); await page.locator("input[name=password]").focus(); })(),
+    ]);
+    is(JSON.stringify(await exists.json()), '{"status":"OK","exists":false}',
+       "signup: leaving the email field asks GET /auth/emailpassword/email/exists: not taken");
+    await page.fill("input[name=password]", PASSWORD);
+    const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.url() === opt.api + "/auth/signup" && r.request().method() === "POST"),
+        page.click("button[type=submit]"),
+    ]);
+    const body = await resp.json().catch(() => ({}));
+    is(body.status, "OK", "signup: the prebuilt UI's POST /auth/signup: OK");
+    const h = await home(page);
+    const users = await coreUsers("email=" + encodeURIComponent(email));
+    userId = users.length === 1 ? users[0].id : null;
+    check(userId && h.userId === userId, "signup: the home page shows the core's new user as the session's user",
+          `${h.url} ${h.userId} vs ${userId}`);
+    is(h.remoteUser, userId, "signup: the API origin's PHP page sees REMOTE_USER = that user");
+    check(await cookie(context, "sAccessToken", opt.api), "signup: the browser holds the access token cookie");
+    // SessionAuth tries a refresh before it sends a visitor away (401 without a refresh token);
+    // after the sign-up the new session needs none
+    const after = calls.slice(calls.indexOf("POST /auth/signup") + 1);
+    check(calls.includes("POST /auth/signup") && !after.includes("POST /auth/session/refresh"),
+          "signup: the new session works without a refresh", calls.join(", "));
+    await shot(page, "prebuilt-home");
+    await context.close();
+}
+
+async function scenarioExists(browser, notes) {
+    const { context, page } = await newPage(browser, notes, "exists");
+    await signInPage(page, "exists");
+    await page.getByText("Sign Up", { exact: true }).click();
+    await page.locator("button[type=submit]", { hasText: /sign up/i }).waitFor({ timeout: 5000 });
+    await page.fill("input[name=email]", email);
+    await page.locator("input[name=password]").focus();
+    const msg = page.getByText("This email already exists. Please sign in instead");
+    await msg.waitFor({ timeout: 10000 }).catch(() => {});
+    check(await msg.isVisible(), 'exists: the taken email: "This email already exists. Please sign in instead"');
+    await context.close();
+}
+
+async function scenarioWrong(browser, notes) {
+    const { context, page } = await newPage(browser, notes, "wrong");
+    await signInPage(page, "wrong");
+    await fill(page, email, "not-the-password-1");
+    const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.url() === opt.api + "/auth/signin" && r.request().method() === "POST"),
+        page.click("button[type=submit]"),
+    ]);
+    is((await resp.json().catch(() => ({}))).status, "WRONG_CREDENTIALS_ERROR", "wrong: POST /auth/signin: WRONG_CREDENTIALS_ERROR");
+    const msg = page.getByText("Incorrect email and password combination");
+    await msg.waitFor({ timeout: 5000 }).catch(() => {});
+    check(await msg.isVisible(), 'wrong: the prebuilt UI says "Incorrect email and password combination"');
+    is(await cookie(context, "sAccessToken", opt.api), null, "wrong: no session cookie");
+    await context.close();
+}
+
+async function scenarioSignin(browser, notes) {
+    const { context, page } = await newPage(browser, notes, "signin");
+    await signInPage(page, "signin");
+    await fill(page, email, PASSWORD);
+    await page.click("button[type=submit]");
+    const h = await home(page);
+    check(userId && h.userId === userId, "signin: the right password: the home page with the same user", `${h.url} ${h.userId}`);
+    is(h.remoteUser, userId, "signin: REMOTE_USER on the PHP page");
+    await context.close();
+}
+
+async function scenarioOidc(browser, notes) {
+    const { context, page } = await newPage(browser, notes, "oidc");
+    const calls = apiCalls(page);
+    await signInPage(page, "oidc");
+    const [req] = await Promise.all([
+        page.waitForRequest((r) => r.url().startsWith(opt.oidc + "/auth?") && r.isNavigationRequest(), { timeout: 10000 }),
+        page.getByText("Continue with Acme SSO").click(),
+    ]);
+    const q = new URL(req.url()).searchParams;
+    is(q.get("redirect_uri"), opt.site + "/auth/callback/node-oidc",
+       "oidc: GET /auth/authorisationurl gave the prebuilt UI's callback route as redirect_uri");
+    is(q.get("code_challenge_method"), "S256", "oidc: ... with PKCE");
+    await page.waitForURL((u) => u.href.startsWith(opt.oidc + "/interaction/"), { timeout: 10000 });
+    await page.fill("input[name=login]", "carol");
+    await page.fill("input[name=password]", "any password");
+    await page.click("button[type=submit]");
+    await page.waitForSelector("input[name=prompt][value=consent]", { state: "attached", timeout: 10000 });
+    await page.click("button[type=submit]");
+    const h = await home(page);
+    const users = await coreUsers("thirdPartyId=node-oidc&thirdPartyUserId=carol");
+    const user = users.length === 1 ? users[0] : null;
+    check(user && user.emails && user.emails[0] === "carol@example.com",
+          "oidc: the core has a user for the provider's sub carol, with the provider's email", JSON.stringify(user));
+    check(user && h.userId === user.id, "oidc: back on the home page as that user", `${h.url} ${h.userId}`);
+    is(h.remoteUser, user && user.id, "oidc: REMOTE_USER on the PHP page");
+    check(calls.includes("POST /auth/signinup"), "oidc: the callback route called POST /auth/signinup", calls.join(", "));
+    await context.close();
+}
+
+async function scenarioSignout(browser, notes) {
+    const { context, page } = await newPage(browser, notes, "signout");
+    await signInPage(page, "signout");
+    await fill(page, email, PASSWORD);
+    await page.click("button[type=submit]");
+    const h = await home(page);
+    is(h.remoteUser, userId, "signout: signed in first");
+    const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.url() === opt.api + "/auth/signout" && r.request().method() === "POST"),
+        page.click("#sign-out"),
+    ]);
+    is(resp.status(), 200, "signout: the SDK's POST /auth/signout: 200");
+    await page.waitForURL((u) => u.pathname === "/auth", { timeout: 10000 }).catch(() => {});
+    is(new URL(page.url()).pathname, "/auth", "signout: the browser is on the sign-in page again");
+    is(await cookie(context, "sAccessToken", opt.api), null, "signout: the access token cookie is gone");
+    const status = await page.evaluate((u) => fetch(u, { credentials: "include" }).then((r) => r.status), opt.api + "/php/server.php");
+    is(status, 401, "signout: the PHP page now answers 401");
+    await context.close();
+}
+
+lib.run({ home: "browser-prebuilt" }, [
+    ["build", async () => { buildSite(); check(fs.existsSync(path.join(opt.logs, "browser", "pb-app.js")), "the website bundled with esbuild"); }],
+    ["signup", scenarioSignup],
+    ["exists", scenarioExists],
+    ["wrong", scenarioWrong],
+    ["signin", scenarioSignin],
+    ["oidc", scenarioOidc],
+    ["signout", scenarioSignout],
+]);
