@@ -2,11 +2,14 @@
 # supertokens-auth-react (t/prebuilt/app.jsx, bundled with esbuild at run time from
 # t/prebuilt/node_modules) on one origin, the module serving its API on another
 # (t/conf/prebuilt_ui.conf.in), Debian's headless Chromium driving it (playwright-core):
-#   - sign-up through the prebuilt form (with its email-exists check), the home page behind
-#     SessionAuth, REMOTE_USER on the API origin's PHP page;
+#   - sign-up through the prebuilt form (with its email-exists check); required email
+#     verification: the prebuilt verify-email screen (the PHP page 403 with the st-ev claim's
+#     error), the delivered link (t/bin/capture-verify-prebuilt), then the home page behind
+#     SessionAuth and REMOTE_USER on the API origin's PHP page;
 #   - the prebuilt UI's own messages for a taken email and a wrong password;
 #   - sign-in again; "Continue with Acme SSO" through a real OpenID Connect provider (npm's
-#     oidc-provider, t/oidc/server.mjs) and the prebuilt callback route; sign-out.
+#     oidc-provider, t/oidc/server.mjs), the prebuilt callback route and the verification of
+#     the provider's email; sign-out.
 # Screenshots: t/logs/screenshots/prebuilt-*.png. Needs node, t/browser/node_modules,
 # t/prebuilt/node_modules, t/oidc/node_modules and /usr/bin/chromium; ST_SKIP_BROWSER=1 skips it.
 use strict;
@@ -31,7 +34,7 @@ STBrowser::run_browser('prebuilt.js', ['--site', $url{pb_site}, '--api', $url{pb
                                        '--oidc', "http://127.0.0.1:$ENV{ST_OIDC_PORT}",
                                        '--core', "http://127.0.0.1:$ENV{ST_TP_CORE_PORT}", '--api-key', $STCore::API_KEY,
                                        '--logs', $logs, '--shots', "$logs/screenshots"],
-                       timeout => 120, min_checks => 31);
+                       timeout => 150, min_checks => 40);
 my @shots = glob("$logs/screenshots/prebuilt-*.png");
 ok(@shots >= 2, scalar(@shots) . ' screenshots of the prebuilt UI in t/logs/screenshots');
 

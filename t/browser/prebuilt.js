@@ -11,15 +11,19 @@
 // Prints one JSON object per line (t/browser/lib.js). Scenarios:
 //   signup    the website's home page sends a new visitor to the prebuilt sign-in page (email,
 //             password and "Continue with Acme SSO"); "Sign Up", the email checked on leaving
-//             the field (GET /auth/emailpassword/email/exists), the form sent: the home page with
-//             the user id, and the API origin's PHP page sees REMOTE_USER = that user.
+//             the field (GET /auth/emailpassword/email/exists), the form sent; the session's
+//             st-ev claim sends the user to the prebuilt verify-email screen (the PHP page: 403
+//             with the claim's error), the link it had sent opened: verified, then the home page
+//             with the user id, and the API origin's PHP page sees REMOTE_USER = that user.
 //   exists    the same email on the sign-up form in a fresh browser: the prebuilt UI's "This email
 //             already exists" under the field, from the module's answer.
 //   wrong     a wrong password: the prebuilt UI's "Incorrect email and password combination".
 //   signin    the right password in a fresh browser: the same user, REMOTE_USER on the PHP page.
 //   oidc      "Continue with Acme SSO" -> the provider's login and consent -> the prebuilt UI's
-//             callback route -> the home page; the core's user for the provider's sub is the
-//             session's user and REMOTE_USER.
+//             callback route -> the verify-email screen (the provider's ID token has no
+//             email_verified, whose absence wins over the userinfo's as in supertokens-node) ->
+//             the link -> the home page; the core's user for the provider's sub is the session's
+//             user and REMOTE_USER.
 //   signout   the home page's sign-out (the SDK's POST /auth/signout): the cookies go, the PHP
 //             page answers 401, and the home page sends the browser to the sign-in page again.
 "use strict";
@@ -38,6 +42,7 @@ let userId = null;
 function buildSite() {
     const dir = path.join(opt.logs, "browser");
     fs.mkdirSync(dir, { recursive: true });
+    fs.rmSync(path.join(opt.logs, "verify-delivery-prebuilt.txt"), { force: true }); // an earlier run's links
     execFileSync(process.execPath, [path.join(__dirname, "..", "prebuilt", "build.js"), path.join(dir, "pb-app.js")],
                  { stdio: ["ignore", "ignore", "inherit"] });
     fs.writeFileSync(path.join(dir, "pb-config.js"),
@@ -50,6 +55,38 @@ async function coreUsers(query) {
                           { headers: { "api-key": opt["api-key"], "cdi-version": "5.4" } });
     const b = await r.json().catch(() => ({}));
     return b.users || [];
+}
+
+// the links t/bin/capture-verify-prebuilt was given for an email (it appends "email\nlink\n")
+function verifyLinksFor(mail) {
+    const file = path.join(opt.logs, "verify-delivery-prebuilt.txt");
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : [];
+    const links = [];
+    for (let i = 0; i + 1 < lines.length; i += 2) if (lines[i] === mail) links.push(lines[i + 1]);
+    return links;
+}
+
+// The prebuilt verify-email screen the session's st-ev claim led to, then the link the screen had
+// sent to mail, opened as a mail client would in the same browser, and the success screen's
+// CONTINUE: the home page's {url, userId, remoteUser}.
+async function verifyByLink(page, mail, tag) {
+    await page.waitForURL((u) => u.pathname === "/auth/verify-email", { timeout: 10000 }).catch(() => {});
+    const title = page.getByText("Verify your email!");
+    await title.waitFor({ timeout: 10000 }).catch(() => {});
+    check(new URL(page.url()).pathname === "/auth/verify-email" && await title.isVisible(),
+          `${tag}: the session's st-ev claim sends the user to the prebuilt "Verify your email!" screen`, page.url());
+    const link = await lib.waitFor(() => verifyLinksFor(mail).pop());
+    check(link && link.startsWith(opt.site + "/auth/verify-email?token="),
+          `${tag}: the screen's POST /auth/user/email/verify/token delivered a link to the website's /auth/verify-email`, link);
+    if (link) await page.goto(link);
+    // opened without a session the screen asks for a click first (link scanners)
+    if (await page.getByText("Please click on the button below to verify your email address").isVisible().catch(() => false))
+        await page.getByText("CONTINUE", { exact: true }).click();
+    const done = page.getByText("Email verification successful!");
+    await done.waitFor({ timeout: 10000 }).catch(() => {});
+    check(await done.isVisible(), `${tag}: the link: "Email verification successful!"`);
+    await page.getByText("CONTINUE", { exact: true }).click({ timeout: 5000 }).catch(() => {});
+    return home(page);
 }
 
 // every request of a page to the API origin's /auth, as "METHOD /path"
@@ -113,13 +150,21 @@ async function scenarioSignup(browser, notes) {
     ]);
     const body = await resp.json().catch(() => ({}));
     is(body.status, "OK", "signup: the prebuilt UI's POST /auth/signup: OK");
-    const h = await home(page);
     const users = await coreUsers("email=" + encodeURIComponent(email));
     userId = users.length === 1 ? users[0].id : null;
-    check(userId && h.userId === userId, "signup: the home page shows the core's new user as the session's user",
-          `${h.url} ${h.userId} vs ${userId}`);
-    is(h.remoteUser, userId, "signup: the API origin's PHP page sees REMOTE_USER = that user");
+    check(userId && body.user && body.user.id === userId, "signup: ... with the core's new user", JSON.stringify(body.user));
     check(await cookie(context, "sAccessToken", opt.api), "signup: the browser holds the access token cookie");
+
+    // required email verification: the PHP page refuses the unverified session until the link
+    await page.waitForURL((u) => u.pathname === "/auth/verify-email", { timeout: 10000 }).catch(() => {});
+    await shot(page, "prebuilt-verify-email");
+    const blocked = await page.evaluate((u) => fetch(u, { credentials: "include" }).then(async (r) => ({ status: r.status, body: await r.text() })),
+                                        opt.api + "/php/server.php");
+    check(blocked.status === 403 && /"id":"st-ev"/.test(blocked.body),
+          "signup: until then the PHP page answers 403 with the st-ev claim's validation error", JSON.stringify(blocked));
+    const h = await verifyByLink(page, email, "signup");
+    check(userId && h.userId === userId, "signup: CONTINUE: the home page shows the new user", `${h.url} ${h.userId} vs ${userId}`);
+    is(h.remoteUser, userId, "signup: the API origin's PHP page sees REMOTE_USER = that user");
     // SessionAuth tries a refresh before it sends a visitor away (401 without a refresh token);
     // after the sign-up the new session needs none
     const after = calls.slice(calls.indexOf("POST /auth/signup") + 1);
@@ -187,11 +232,16 @@ async function scenarioOidc(browser, notes) {
     await page.click("button[type=submit]");
     await page.waitForSelector("input[name=prompt][value=consent]", { state: "attached", timeout: 10000 });
     await page.click("button[type=submit]");
-    const h = await home(page);
+    // the provider's userinfo says email_verified, its ID token says nothing, and the ID token's
+    // value wins (supertokens-node's getSupertokensUserInfoResultFromRawUserInfo): unverified
+    const h = await verifyByLink(page, "carol@example.com", "oidc");
     const users = await coreUsers("thirdPartyId=node-oidc&thirdPartyUserId=carol");
     const user = users.length === 1 ? users[0] : null;
     check(user && user.emails && user.emails[0] === "carol@example.com",
           "oidc: the core has a user for the provider's sub carol, with the provider's email", JSON.stringify(user));
+    const ev = user ? await fetch(`${opt.core}/public/recipe/user/email/verify?userId=${user.id}&email=carol%40example.com`,
+                                  { headers: { "api-key": opt["api-key"], "cdi-version": "5.4" } }).then((r) => r.json()).catch(() => ({})) : {};
+    is(ev.isVerified, true, "oidc: the core has the email verified");
     check(user && h.userId === user.id, "oidc: back on the home page as that user", `${h.url} ${h.userId}`);
     is(h.remoteUser, user && user.id, "oidc: REMOTE_USER on the PHP page");
     check(calls.includes("POST /auth/signinup"), "oidc: the callback route called POST /auth/signinup", calls.join(", "));
