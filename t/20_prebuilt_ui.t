@@ -9,7 +9,10 @@
 #   - the prebuilt UI's own messages for a taken email and a wrong password;
 #   - sign-in again; "Continue with Acme SSO" through a real OpenID Connect provider (npm's
 #     oidc-provider, t/oidc/server.mjs), the prebuilt callback route and the verification of
-#     the provider's email; sign-out.
+#     the provider's email; sign-out;
+#   - the same website with the Passwordless recipe: the prebuilt "Enter OTP" screen and the
+#     delivered code (t/bin/capture-passwordless-prebuilt), then the magic link opened on
+#     another device.
 # Screenshots: t/logs/screenshots/prebuilt-*.png. Needs node, t/browser/node_modules,
 # t/prebuilt/node_modules, t/oidc/node_modules and /usr/bin/chromium; ST_SKIP_BROWSER=1 skips it.
 use strict;
@@ -23,7 +26,7 @@ plan skip_all => 'ST_SKIP_BROWSER is set' if $ENV{ST_SKIP_BROWSER};
 
 my $t = Apache::Test::vars('t_dir');
 my $logs = Apache::Test::vars('t_logs');
-my %url = STBrowser::vhost_urls(qw(pb_site pb_api));
+my %url = STBrowser::vhost_urls(qw(pb_site pb_api pb_pl_site pb_pl_api));
 unlink glob("$logs/screenshots/prebuilt-*.png");
 
 STBrowser::tools_ok('playwright-core');
@@ -31,10 +34,11 @@ ok(-d "$t/prebuilt/node_modules/supertokens-auth-react" && -d "$t/prebuilt/node_
    'supertokens-auth-react and esbuild are installed in t/prebuilt') or diag 'run build/install-deps';
 ok(-d "$t/oidc/node_modules/oidc-provider", 'oidc-provider is installed in t/oidc') or diag 'run build/install-deps';
 STBrowser::run_browser('prebuilt.js', ['--site', $url{pb_site}, '--api', $url{pb_api},
+                                       '--pl-site', $url{pb_pl_site}, '--pl-api', $url{pb_pl_api},
                                        '--oidc', "http://127.0.0.1:$ENV{ST_OIDC_PORT}",
                                        '--core', "http://127.0.0.1:$ENV{ST_TP_CORE_PORT}", '--api-key', $STCore::API_KEY,
                                        '--logs', $logs, '--shots', "$logs/screenshots"],
-                       timeout => 150, min_checks => 40);
+                       timeout => 180, min_checks => 53);
 my @shots = glob("$logs/screenshots/prebuilt-*.png");
 ok(@shots >= 2, scalar(@shots) . ' screenshots of the prebuilt UI in t/logs/screenshots');
 

@@ -5,8 +5,11 @@
 // is an Apache vhost with the module (EmailPassword and ThirdParty with the real OpenID Connect
 // provider of t/oidc/server.mjs). Nothing in the website knows it talks to Apache.
 //
-//   node t/browser/prebuilt.js --site URL --api URL --oidc URL --core URL --api-key KEY \
-//       --logs DIR --shots DIR
+//   node t/browser/prebuilt.js --site URL --api URL --pl-site URL --pl-api URL --oidc URL \
+//       --core URL --api-key KEY --logs DIR --shots DIR
+//
+// --site/--api: the website with EmailPassword, ThirdParty and required EmailVerification, and
+// its API; --pl-site/--pl-api: the same website signing in with Passwordless, and its API.
 //
 // Prints one JSON object per line (t/browser/lib.js). Scenarios:
 //   signup    the website's home page sends a new visitor to the prebuilt sign-in page (email,
@@ -26,6 +29,10 @@
 //             user and REMOTE_USER.
 //   signout   the home page's sign-out (the SDK's POST /auth/signout): the cookies go, the PHP
 //             page answers 401, and the home page sends the browser to the sign-in page again.
+//   pl-code   the Passwordless website: an email, the prebuilt "Enter OTP" screen, the delivered
+//             six-digit code typed: a new user on the home page, REMOTE_USER on the PHP page.
+//   pl-link   the same email again; the delivered magic link opened on another device: "Click the
+//             button below to log in on this device", CONTINUE: signed in there as that user.
 "use strict";
 const path = require("path");
 const { execFileSync } = require("child_process");
@@ -33,7 +40,7 @@ const fs = require("fs");
 const lib = require("./lib");
 const { check, is, shot, newPage, cookie, uniqueEmail } = lib;
 
-const opt = lib.args("--site URL --api URL --oidc URL --core URL --api-key KEY --logs DIR --shots DIR");
+const opt = lib.args("--site URL --api URL --pl-site URL --pl-api URL --oidc URL --core URL --api-key KEY --logs DIR --shots DIR");
 const PASSWORD = "prebuilt-pass-1";
 const email = uniqueEmail("prebuilt");
 let userId = null;
@@ -45,8 +52,11 @@ function buildSite() {
     fs.rmSync(path.join(opt.logs, "verify-delivery-prebuilt.txt"), { force: true }); // an earlier run's links
     execFileSync(process.execPath, [path.join(__dirname, "..", "prebuilt", "build.js"), path.join(dir, "pb-app.js")],
                  { stdio: ["ignore", "ignore", "inherit"] });
+    fs.rmSync(path.join(opt.logs, "passwordless-prebuilt.txt"), { force: true });
     fs.writeFileSync(path.join(dir, "pb-config.js"),
                      "window.ST_PREBUILT = " + JSON.stringify({ apiDomain: opt.api, websiteDomain: opt.site }) + ";\n");
+    fs.writeFileSync(path.join(dir, "pb-pl-config.js"), "window.ST_PREBUILT = "
+                     + JSON.stringify({ apiDomain: opt["pl-api"], websiteDomain: opt["pl-site"], passwordless: true }) + ";\n");
 }
 
 // The core's users for an email or a provider's user id
@@ -89,6 +99,15 @@ async function verifyByLink(page, mail, tag) {
     return home(page);
 }
 
+// the messages t/bin/capture-passwordless-prebuilt was given for an email: [{link, code}]
+function plMessagesFor(mail) {
+    const file = path.join(opt.logs, "passwordless-prebuilt.txt");
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : [];
+    const out = [];
+    for (let i = 0; i + 3 < lines.length; i += 4) if (lines[i] === mail) out.push({ link: lines[i + 1], code: lines[i + 2] });
+    return out;
+}
+
 // every request of a page to the API origin's /auth, as "METHOD /path"
 function apiCalls(page) {
     const seen = [];
@@ -100,8 +119,8 @@ function apiCalls(page) {
 }
 
 // the home page once the prebuilt UI let the browser in: the user id and what PHP saw
-async function home(page) {
-    await page.waitForURL(opt.site + "/", { timeout: 10000 }).catch(() => {});
+async function home(page, site) {
+    await page.waitForURL((site || opt.site) + "/", { timeout: 10000 }).catch(() => {});
     await page.waitForFunction(() => {
         const e = document.getElementById("remote-user");
         return e && e.textContent !== "";
@@ -268,6 +287,74 @@ async function scenarioSignout(browser, notes) {
     await context.close();
 }
 
+// The passwordless website's sign-in page: the email sent with CONTINUE, the answer of
+// POST /auth/signinup/code and the message delivered for it
+async function plStart(page, mail, tag) {
+    await page.goto(opt["pl-site"] + "/");
+    await page.waitForURL((u) => /^\/auth\/?$/.test(u.pathname), { timeout: 10000 }).catch(() => {});
+    await page.locator("input[name=email]").waitFor({ timeout: 10000 });
+    const before = plMessagesFor(mail).length;
+    await page.fill("input[name=email]", mail);
+    const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.url() === opt["pl-api"] + "/auth/signinup/code" && r.request().method() === "POST"),
+        page.click("button[type=submit]"),
+    ]);
+    const body = await resp.json().catch(() => ({}));
+    is(`${body.status} ${body.flowType}`, "OK USER_INPUT_CODE_AND_MAGIC_LINK",
+       `${tag}: the prebuilt form's POST /auth/signinup/code: OK, a code and a link`);
+    const otp = page.getByText("Enter OTP");
+    await otp.waitFor({ timeout: 10000 }).catch(() => {});
+    check(await otp.isVisible(), `${tag}: the prebuilt UI asks for the code ("Enter OTP")`);
+    const msg = await lib.waitFor(() => plMessagesFor(mail).length > before && plMessagesFor(mail).pop());
+    check(msg && /^\d{6}$/.test(msg.code) && msg.link.startsWith(opt["pl-site"] + "/auth/verify?preAuthSessionId="),
+          `${tag}: the message delivered: a six-digit code and a link to the website's /auth/verify`, JSON.stringify(msg));
+    return msg || {};
+}
+
+async function scenarioPlCode(browser, notes) {
+    const { context, page } = await newPage(browser, notes, "pl-code");
+    const msg = await plStart(page, plEmail, "pl-code");
+    await shot(page, "prebuilt-passwordless-otp");
+    await page.fill("input[name=userInputCode]", msg.code || "000000");
+    const [resp] = await Promise.all([
+        page.waitForResponse((r) => r.url() === opt["pl-api"] + "/auth/signinup/code/consume" && r.request().method() === "POST"),
+        page.click("button[type=submit]"),
+    ]);
+    const body = await resp.json().catch(() => ({}));
+    is(`${body.status} ${body.createdNewRecipeUser}`, "OK true", "pl-code: the code typed: POST /auth/signinup/code/consume: OK, a new user");
+    const users = await coreUsers("email=" + encodeURIComponent(plEmail));
+    plUserId = users.length === 1 ? users[0].id : null;
+    const h = await home(page, opt["pl-site"]);
+    check(plUserId && h.userId === plUserId, "pl-code: the home page shows the core's passwordless user", `${h.url} ${h.userId} vs ${plUserId}`);
+    is(h.remoteUser, plUserId, "pl-code: REMOTE_USER on the API origin's PHP page");
+    await context.close();
+}
+
+// the link opened on another device (a browser that did not ask for it)
+async function scenarioPlLink(browser, notes) {
+    const { context, page } = await newPage(browser, notes, "pl-link");
+    const msg = await plStart(page, plEmail, "pl-link");
+    const other = await newPage(browser, notes, "pl-link other device");
+    if (msg.link) await other.page.goto(msg.link);
+    const ask = other.page.getByText("Click the button below to log in on this device");
+    await ask.waitFor({ timeout: 10000 }).catch(() => {});
+    check(await ask.isVisible(), 'pl-link: on another device the link asks "Click the button below to log in on this device"');
+    const [resp] = await Promise.all([
+        other.page.waitForResponse((r) => r.url() === opt["pl-api"] + "/auth/signinup/code/consume" && r.request().method() === "POST"),
+        other.page.getByText("CONTINUE", { exact: true }).click(),
+    ]);
+    const body = await resp.json().catch(() => ({}));
+    is(`${body.status} ${body.createdNewRecipeUser}`, "OK false", "pl-link: CONTINUE: POST /auth/signinup/code/consume with the link code: OK, the same user");
+    const h = await home(other.page, opt["pl-site"]);
+    check(plUserId && h.userId === plUserId, "pl-link: the other device is signed in as that user", `${h.url} ${h.userId}`);
+    is(h.remoteUser, plUserId, "pl-link: REMOTE_USER on the PHP page");
+    await other.context.close();
+    await context.close();
+}
+
+const plEmail = uniqueEmail("prebuilt-pl");
+let plUserId = null;
+
 lib.run({ home: "browser-prebuilt" }, [
     ["build", async () => { buildSite(); check(fs.existsSync(path.join(opt.logs, "browser", "pb-app.js")), "the website bundled with esbuild"); }],
     ["signup", scenarioSignup],
@@ -276,4 +363,6 @@ lib.run({ home: "browser-prebuilt" }, [
     ["signin", scenarioSignin],
     ["oidc", scenarioOidc],
     ["signout", scenarioSignout],
+    ["pl-code", scenarioPlCode],
+    ["pl-link", scenarioPlLink],
 ]);

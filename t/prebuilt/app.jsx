@@ -1,8 +1,9 @@
 // t/prebuilt/app.jsx: a website built on the official prebuilt UI (supertokens-auth-react) as
 // SuperTokens' React quick-start writes one, against an Apache API origin instead of a Node
 // backend: the EmailPassword and ThirdParty sign-in page at /auth, the provider's callback at
-// /auth/callback/<id>, required email verification (/auth/verify-email, the link's target), and
-// a home page behind SessionAuth that fetches the API origin's
+// /auth/callback/<id>, required email verification (/auth/verify-email, the link's target), or
+// Passwordless (codes and magic links, /auth/verify), and a home page behind SessionAuth that
+// fetches the API origin's
 // protected PHP page (credentials included, as the SDK sends them) and shows REMOTE_USER.
 // window.ST_PREBUILT (the vhost's /config.js, written by t/browser/prebuilt.js) gives the
 // origins. Bundled by build.js with esbuild when t/20_prebuilt_ui.t runs.
@@ -12,14 +13,23 @@ import SuperTokens, { SuperTokensWrapper } from "supertokens-auth-react";
 import EmailPassword from "supertokens-auth-react/recipe/emailpassword";
 import ThirdParty from "supertokens-auth-react/recipe/thirdparty";
 import EmailVerification from "supertokens-auth-react/recipe/emailverification";
+import Passwordless from "supertokens-auth-react/recipe/passwordless";
 import Session, { SessionAuth, signOut, useSessionContext } from "supertokens-auth-react/recipe/session";
 import { EmailPasswordPreBuiltUI } from "supertokens-auth-react/recipe/emailpassword/prebuiltui";
 import { ThirdPartyPreBuiltUI } from "supertokens-auth-react/recipe/thirdparty/prebuiltui";
 import { EmailVerificationPreBuiltUI } from "supertokens-auth-react/recipe/emailverification/prebuiltui";
+import { PasswordlessPreBuiltUI } from "supertokens-auth-react/recipe/passwordless/prebuiltui";
 import { canHandleRoute, getRoutingComponent } from "supertokens-auth-react/ui";
 
 const cfg = window.ST_PREBUILT;
-const PREBUILT = [EmailPasswordPreBuiltUI, ThirdPartyPreBuiltUI, EmailVerificationPreBuiltUI];
+// cfg.passwordless: the website signs in with magic links and codes by email instead
+const PREBUILT = cfg.passwordless ? [PasswordlessPreBuiltUI]
+    : [EmailPasswordPreBuiltUI, ThirdPartyPreBuiltUI, EmailVerificationPreBuiltUI];
+const RECIPES = cfg.passwordless ? [Passwordless.init({ contactMethod: "EMAIL" })] : [
+    EmailPassword.init(),
+    ThirdParty.init({ signInAndUpFeature: { providers: [{ id: "node-oidc", name: "Acme SSO" }] } }),
+    EmailVerification.init({ mode: "REQUIRED" }),
+];
 
 SuperTokens.init({
     appInfo: {
@@ -29,12 +39,7 @@ SuperTokens.init({
         apiBasePath: "/auth",
         websiteBasePath: "/auth",
     },
-    recipeList: [
-        EmailPassword.init(),
-        ThirdParty.init({ signInAndUpFeature: { providers: [{ id: "node-oidc", name: "Acme SSO" }] } }),
-        EmailVerification.init({ mode: "REQUIRED" }),
-        Session.init(),
-    ],
+    recipeList: [...RECIPES, Session.init()],
 });
 
 function Home() {
