@@ -167,11 +167,11 @@ async function scenarioSignup(browser, notes) {
         page.waitForResponse((r) => r.url() === opt.api + "/auth/signup" && r.request().method() === "POST"),
         page.click("button[type=submit]"),
     ]);
-    const body = await resp.json().catch(() => ({}));
-    is(body.status, "OK", "signup: the prebuilt UI's POST /auth/signup: OK");
+    // the body is checked at the core: the prebuilt UI may leave the page before it is read
+    is(resp.status(), 200, "signup: the prebuilt UI's POST /auth/signup: 200");
     const users = await coreUsers("email=" + encodeURIComponent(email));
     userId = users.length === 1 ? users[0].id : null;
-    check(userId && body.user && body.user.id === userId, "signup: ... with the core's new user", JSON.stringify(body.user));
+    check(userId, "signup: ... the core has the new user", JSON.stringify(users));
     check(await cookie(context, "sAccessToken", opt.api), "signup: the browser holds the access token cookie");
 
     // required email verification: the PHP page refuses the unverified session until the link
@@ -320,10 +320,12 @@ async function scenarioPlCode(browser, notes) {
         page.waitForResponse((r) => r.url() === opt["pl-api"] + "/auth/signinup/code/consume" && r.request().method() === "POST"),
         page.click("button[type=submit]"),
     ]);
-    const body = await resp.json().catch(() => ({}));
-    is(`${body.status} ${body.createdNewRecipeUser}`, "OK true", "pl-code: the code typed: POST /auth/signinup/code/consume: OK, a new user");
+    // (the answer's body is gone by the time it could be read: the prebuilt UI leaves the page
+    // at once, so what it said is checked at the core and on the home page)
+    is(resp.status(), 200, "pl-code: the code typed: POST /auth/signinup/code/consume: 200");
     const users = await coreUsers("email=" + encodeURIComponent(plEmail));
     plUserId = users.length === 1 ? users[0].id : null;
+    check(plUserId, "pl-code: ... the core has one passwordless user for the email", JSON.stringify(users));
     const h = await home(page, opt["pl-site"]);
     check(plUserId && h.userId === plUserId, "pl-code: the home page shows the core's passwordless user", `${h.url} ${h.userId} vs ${plUserId}`);
     is(h.remoteUser, plUserId, "pl-code: REMOTE_USER on the API origin's PHP page");
@@ -343,8 +345,9 @@ async function scenarioPlLink(browser, notes) {
         other.page.waitForResponse((r) => r.url() === opt["pl-api"] + "/auth/signinup/code/consume" && r.request().method() === "POST"),
         other.page.getByText("CONTINUE", { exact: true }).click(),
     ]);
-    const body = await resp.json().catch(() => ({}));
-    is(`${body.status} ${body.createdNewRecipeUser}`, "OK false", "pl-link: CONTINUE: POST /auth/signinup/code/consume with the link code: OK, the same user");
+    is(resp.status(), 200, "pl-link: CONTINUE: POST /auth/signinup/code/consume with the link code: 200");
+    const users = await coreUsers("email=" + encodeURIComponent(plEmail));
+    check(users.length === 1 && users[0].id === plUserId, "pl-link: ... no second user for the email", JSON.stringify(users));
     const h = await home(other.page, opt["pl-site"]);
     check(plUserId && h.userId === plUserId, "pl-link: the other device is signed in as that user", `${h.url} ${h.userId}`);
     is(h.remoteUser, plUserId, "pl-link: REMOTE_USER on the PHP page");
