@@ -2,8 +2,9 @@
 // t/browser/prebuilt.js: the official prebuilt UI against Apache, run by t/20_prebuilt_ui.t.
 // Debian's Chromium (playwright-core) on a React website built on supertokens-auth-react
 // (t/prebuilt/app.jsx, bundled here with esbuild into <logs>/browser/pb-app.js), whose API origin
-// is an Apache vhost with the module (EmailPassword and ThirdParty with the real OpenID Connect
-// provider of t/oidc/server.mjs). Nothing in the website knows it talks to Apache.
+// is an Apache vhost with the module (EmailPassword, required EmailVerification and ThirdParty
+// with the real OpenID Connect provider of t/oidc/server.mjs; Passwordless on a second pair of
+// vhosts). Nothing in the website knows it talks to Apache.
 //
 //   node t/browser/prebuilt.js --site URL --api URL --pl-site URL --pl-api URL --oidc URL \
 //       --core URL --api-key KEY --logs DIR --shots DIR
