@@ -9,7 +9,8 @@
 #   - the prebuilt UI's own messages for a taken email and a wrong password;
 #   - sign-in again; "Continue with Acme SSO" through a real OpenID Connect provider (npm's
 #     oidc-provider, t/oidc/server.mjs), the prebuilt callback route and the verification of
-#     the provider's email; sign-out;
+#     the provider's email; sign-out; "Forgot password?" through the delivered link
+#     (t/bin/capture-reset-prebuilt) to a new password;
 #   - the same website with the Passwordless recipe: the prebuilt "Enter OTP" screen and the
 #     delivered code (t/bin/capture-passwordless-prebuilt), then the magic link opened on
 #     another device.
@@ -38,7 +39,7 @@ STBrowser::run_browser('prebuilt.js', ['--site', $url{pb_site}, '--api', $url{pb
                                        '--oidc', "http://127.0.0.1:$ENV{ST_OIDC_PORT}",
                                        '--core', "http://127.0.0.1:$ENV{ST_TP_CORE_PORT}", '--api-key', $STCore::API_KEY,
                                        '--logs', $logs, '--shots', "$logs/screenshots"],
-                       timeout => 180, min_checks => 55);
+                       timeout => 180, min_checks => 62);
 my @shots = glob("$logs/screenshots/prebuilt-*.png");
 ok(@shots >= 2, scalar(@shots) . ' screenshots of the prebuilt UI in t/logs/screenshots');
 

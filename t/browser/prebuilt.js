@@ -30,6 +30,8 @@
 //             user and REMOTE_USER.
 //   signout   the home page's sign-out (the SDK's POST /auth/signout): the cookies go, the PHP
 //             page answers 401, and the home page sends the browser to the sign-in page again.
+//   reset     "Forgot password?", "Email me", the delivered link, "Change your password": the old
+//             password refused, the new one signs in as the same user.
 //   pl-code   the Passwordless website: an email, the prebuilt "Enter OTP" screen, the delivered
 //             six-digit code typed: a new user on the home page, REMOTE_USER on the PHP page.
 //   pl-link   the same email again; the delivered magic link opened on another device: "Click the
@@ -43,6 +45,7 @@ const { check, is, shot, newPage, cookie, uniqueEmail } = lib;
 
 const opt = lib.args("--site URL --api URL --pl-site URL --pl-api URL --oidc URL --core URL --api-key KEY --logs DIR --shots DIR");
 const PASSWORD = "prebuilt-pass-1";
+const NEW_PASSWORD = "prebuilt-pass-2";
 const email = uniqueEmail("prebuilt");
 let userId = null;
 
@@ -54,6 +57,7 @@ function buildSite() {
     execFileSync(process.execPath, [path.join(__dirname, "..", "prebuilt", "build.js"), path.join(dir, "pb-app.js")],
                  { stdio: ["ignore", "ignore", "inherit"] });
     fs.rmSync(path.join(opt.logs, "passwordless-prebuilt.txt"), { force: true });
+    fs.rmSync(path.join(opt.logs, "reset-delivery-prebuilt.txt"), { force: true });
     fs.writeFileSync(path.join(dir, "pb-config.js"),
                      "window.ST_PREBUILT = " + JSON.stringify({ apiDomain: opt.api, websiteDomain: opt.site }) + ";\n");
     fs.writeFileSync(path.join(dir, "pb-pl-config.js"), "window.ST_PREBUILT = "
@@ -68,9 +72,9 @@ async function coreUsers(query) {
     return b.users || [];
 }
 
-// the links t/bin/capture-verify-prebuilt was given for an email (it appends "email\nlink\n")
-function verifyLinksFor(mail) {
-    const file = path.join(opt.logs, "verify-delivery-prebuilt.txt");
+// the links t/bin/capture-verify-prebuilt (or capture-reset-prebuilt, with file
+// reset-delivery-prebuilt.txt) was given for an email: it appends "email\nlink\n"
+function verifyLinksFor(mail, file = path.join(opt.logs, "verify-delivery-prebuilt.txt")) {
     const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : [];
     const links = [];
     for (let i = 0; i + 1 < lines.length; i += 2) if (lines[i] === mail) links.push(lines[i + 1]);
@@ -288,6 +292,50 @@ async function scenarioSignout(browser, notes) {
     await context.close();
 }
 
+// "Forgot password?" on the prebuilt sign-in page, the delivered link, a new password; the old
+// one refused, the new one signs in as the same user
+async function scenarioReset(browser, notes) {
+    const { context, page } = await newPage(browser, notes, "reset");
+    await signInPage(page, "reset");
+    await page.getByText("Forgot password?").click();
+    await page.getByText("Reset your password").waitFor({ timeout: 5000 }).catch(() => {});
+    await page.fill("input[name=email]", email);
+    const [sent] = await Promise.all([
+        page.waitForResponse((r) => r.url() === opt.api + "/auth/user/password/reset/token" && r.request().method() === "POST"),
+        page.getByText("Email me").click(),
+    ]);
+    is(sent.status(), 200, 'reset: "Email me": POST /auth/user/password/reset/token: 200');
+    const file = path.join(opt.logs, "reset-delivery-prebuilt.txt");
+    const link = await lib.waitFor(() => verifyLinksFor(email, file).pop());
+    check(link && link.startsWith(opt.site + "/auth/reset-password?token="),
+          "reset: a link to the website's /auth/reset-password was delivered to the user's address", link);
+    if (link) await page.goto(link);
+    await page.getByText("Change your password").waitFor({ timeout: 10000 }).catch(() => {});
+    await page.fill("input[name=password]", NEW_PASSWORD);
+    await page.fill("input[name=confirm-password]", NEW_PASSWORD);
+    const [changed] = await Promise.all([
+        page.waitForResponse((r) => r.url() === opt.api + "/auth/user/password/reset" && r.request().method() === "POST"),
+        page.getByText("CHANGE PASSWORD").click(),
+    ]);
+    is(changed.status(), 200, 'reset: "CHANGE PASSWORD": POST /auth/user/password/reset: 200');
+    const success = page.getByText("Your password has been updated successfully");
+    await success.waitFor({ timeout: 10000 }).catch(() => {});
+    check(await success.isVisible(), 'reset: the prebuilt UI says "Your password has been updated successfully"');
+    const old = await fetch(opt.api + "/auth/signin", {
+        method: "POST", headers: { "content-type": "application/json", rid: "emailpassword" },
+        body: JSON.stringify({ formFields: [{ id: "email", value: email }, { id: "password", value: PASSWORD }] }),
+    }).then((r) => r.json()).catch((e) => ({ error: String(e) }));
+    is(old.status, "WRONG_CREDENTIALS_ERROR", "reset: the old password no longer signs in");
+    await page.getByText("SIGN IN", { exact: true }).click();
+    await page.locator("input[name=email]").waitFor({ timeout: 10000 }).catch(() => {});
+    await fill(page, email, NEW_PASSWORD);
+    await page.click("button[type=submit]");
+    const h = await home(page);
+    check(userId && h.userId === userId && h.remoteUser === userId, "reset: the new password signs in as the same user",
+          `${h.url} ${h.userId} ${h.remoteUser} vs ${userId}`);
+    await context.close();
+}
+
 // The passwordless website's sign-in page: the email sent with CONTINUE, the answer of
 // POST /auth/signinup/code and the message delivered for it
 async function plStart(page, mail, tag) {
@@ -367,6 +415,7 @@ lib.run({ home: "browser-prebuilt" }, [
     ["signin", scenarioSignin],
     ["oidc", scenarioOidc],
     ["signout", scenarioSignout],
+    ["reset", scenarioReset],
     ["pl-code", scenarioPlCode],
     ["pl-link", scenarioPlLink],
 ]);
