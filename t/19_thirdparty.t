@@ -322,11 +322,12 @@ for my $case (['wrong-iss', qr/iss is not the provider's issuer/], ['wrong-aud',
     like($r->content, qr/id="st-providers"/, '... has the place of the "Continue with" buttons');
     like($r->content, qr{/loginmethods}, '... which its script fills from GET /auth/loginmethods');
     like($r->content, qr{/callback/'\+encodeURIComponent\(p\.id\)}, '... with {websiteBasePath}/callback/<id> as the redirect URI');
-    $r = GET "$origin/auth/callback/oidc-local?code=abc&state=x", Accept => 'text/html';
+    # values no page could hold by chance (a nonce is 32 hex digits: "abc" once was one's part)
+    $r = GET "$origin/auth/callback/oidc-local?code=Zq-probe-code&state=Zq-probe-state", Accept => 'text/html';
     is($r->code, 200, 'the callback page, open without a session');
     like($r->header('Content-Security-Policy') // '', qr/script-src 'nonce-/, '... with the pages\' CSP');
     like($r->content, qr/stateForAuthProvider!==q\.get\('state'\)/, '... whose script checks the state it sent');
-    unlike($r->content, qr/abc/, '... and writes nothing of the query into the page');
+    unlike($r->content, qr/Zq-probe/, '... and writes nothing of the query into the page');
     is((GET "$origin/auth/callback/a/b")->code, 404, 'a deeper path is no callback page');
 }
 
