@@ -39,7 +39,7 @@ STBrowser::run_browser('prebuilt.js', ['--site', $url{pb_site}, '--api', $url{pb
                                        '--oidc', "http://127.0.0.1:$ENV{ST_OIDC_PORT}",
                                        '--core', "http://127.0.0.1:$ENV{ST_TP_CORE_PORT}", '--api-key', $STCore::API_KEY,
                                        '--logs', $logs, '--shots', "$logs/screenshots"],
-                       timeout => 180, min_checks => 62);
+                       timeout => 180, min_checks => 63);
 my @shots = glob("$logs/screenshots/prebuilt-*.png");
 ok(@shots >= 2, scalar(@shots) . ' screenshots of the prebuilt UI in t/logs/screenshots');
 

@@ -94,6 +94,39 @@ async function submitLogin(page, email, password, apiPath) {
     return resp;
 }
 
+// What a delivery command of t/bin appended to <logs>/<file> for one recipient: each message
+// is the recipient's line and `fields` lines after it; the messages' fields, oldest first.
+function deliveries(file, to, fields) {
+    let lines = [];
+    try { lines = fs.readFileSync(path.join(opt.logs, file), "utf8").split("\n"); } catch (e) { return []; }
+    const out = [];
+    for (let i = 0; i + fields < lines.length; i += fields + 1)
+        if (lines[i] === to) out.push(lines.slice(i + 1, i + 1 + fields));
+    return out;
+}
+
+// The core's users (--core, --api-key) matching a users/by-accountinfo query ("email=..." or
+// "thirdPartyId=...&thirdPartyUserId=...")
+async function coreUsers(query) {
+    const r = await fetch(`${opt.core}/public/users/by-accountinfo?${query}&doUnionOfAccountInfo=false`,
+                          { headers: { "api-key": opt["api-key"], "cdi-version": "5.4" } });
+    const b = await r.json().catch(() => ({}));
+    return b.users || [];
+}
+
+// oidc-provider's development screens (--oidc, t/oidc/server.mjs): any login and password, then
+// its consent screen, left for the caller to confirm; shots: screenshots of both
+async function providerLogin(page, login, tag, shots) {
+    await page.waitForURL((u) => u.href.startsWith(opt.oidc + "/interaction/"), { timeout: 10000 });
+    check(await page.locator("input[name=login]").isVisible(), `${tag}: the provider's own login screen is shown`, page.url());
+    if (shots) await shot(page, "thirdparty-provider-login");
+    await page.fill("input[name=login]", login);
+    await page.fill("input[name=password]", "any password");
+    await page.click("button[type=submit]");
+    await page.waitForSelector("input[name=prompt][value=consent]", { state: "attached", timeout: 10000 });
+    if (shots) await shot(page, "thirdparty-provider-consent");
+}
+
 // <logs>/browser/<file> (a website vhost's /config.js): window.ST_SITE = {apiDomain, bundles},
 // bundles being the SDK's files for the recipe, in load order (their names carry content hashes).
 function writeSiteConfig({ file, recipe, apiDomain }) {
@@ -167,5 +200,5 @@ function run({ home, site }, scenarios) {
 
 module.exports = {
     args, out, check, is, sleep, uniqueEmail, waitFor, waitText, focused, shot, watch, newPage, cookie,
-    submitLogin, run,
+    submitLogin, deliveries, coreUsers, providerLogin, run,
 };

@@ -21,25 +21,17 @@
 //   sdk       supertokens-web-js from another origin: createCode, a wrong code, resendCode, the
 //             right code, a session the protected PHP page accepts, doesEmailExist, sign-out.
 "use strict";
-const fs = require("fs");
-const path = require("path");
 const lib = require("./lib");
 const { check, is, sleep, uniqueEmail, waitFor, waitText, focused, shot, newPage } = lib;
 
 const opt = lib.args("--pl URL --link URL --website URL --sdk URL --logs DIR --shots DIR");
 const P = opt.pl;
 const APP = "/php/server.php";
-const MAILS = path.join(opt.logs, "passwordless-email.txt");
 
 // The newest message the email command got for an address: {to, link, code, lifetime}, or null
 function newestMessage(to) {
-    let lines = [];
-    try { lines = fs.readFileSync(MAILS, "utf8").split("\n"); } catch (e) { /* not yet */ }
-    let found = null;
-    for (let k = 0; k + 3 < lines.length; k += 4) {
-        if (lines[k] === to) found = { to, link: lines[k + 1], code: lines[k + 2], lifetime: lines[k + 3] };
-    }
-    return found;
+    const m = lib.deliveries("passwordless-email.txt", to, 3).pop();
+    return m ? { to, link: m[0], code: m[1], lifetime: m[2] } : null;
 }
 const delivered = (to) => waitFor(() => newestMessage(to));
 

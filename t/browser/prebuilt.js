@@ -41,7 +41,11 @@ const path = require("path");
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const lib = require("./lib");
-const { check, is, shot, newPage, cookie, uniqueEmail } = lib;
+const { check, is, shot, newPage, cookie, uniqueEmail, coreUsers, providerLogin } = lib;
+// what t/bin/capture-{verify,reset,passwordless}-prebuilt appended for an address, newest last
+const verifyLinks = (mail) => lib.deliveries("verify-delivery-prebuilt.txt", mail, 1).map((m) => m[0]);
+const resetLinks = (mail) => lib.deliveries("reset-delivery-prebuilt.txt", mail, 1).map((m) => m[0]);
+const plMessages = (mail) => lib.deliveries("passwordless-prebuilt.txt", mail, 3).map((m) => ({ link: m[0], code: m[1] }));
 
 const opt = lib.args("--site URL --api URL --pl-site URL --pl-api URL --oidc URL --core URL --api-key KEY --logs DIR --shots DIR");
 const PASSWORD = "prebuilt-pass-1";
@@ -53,32 +57,16 @@ let userId = null;
 function buildSite() {
     const dir = path.join(opt.logs, "browser");
     fs.mkdirSync(dir, { recursive: true });
-    fs.rmSync(path.join(opt.logs, "verify-delivery-prebuilt.txt"), { force: true }); // an earlier run's links
+    // an earlier run's messages
+    for (const f of ["verify-delivery-prebuilt.txt", "reset-delivery-prebuilt.txt", "passwordless-prebuilt.txt"])
+        fs.rmSync(path.join(opt.logs, f), { force: true });
+    fs.rmSync(path.join(dir, "pb-app.js"), { force: true }); // so the check after the build sees this build's
     execFileSync(process.execPath, [path.join(__dirname, "..", "prebuilt", "build.js"), path.join(dir, "pb-app.js")],
                  { stdio: ["ignore", "ignore", "inherit"] });
-    fs.rmSync(path.join(opt.logs, "passwordless-prebuilt.txt"), { force: true });
-    fs.rmSync(path.join(opt.logs, "reset-delivery-prebuilt.txt"), { force: true });
     fs.writeFileSync(path.join(dir, "pb-config.js"),
                      "window.ST_PREBUILT = " + JSON.stringify({ apiDomain: opt.api, websiteDomain: opt.site }) + ";\n");
     fs.writeFileSync(path.join(dir, "pb-pl-config.js"), "window.ST_PREBUILT = "
                      + JSON.stringify({ apiDomain: opt["pl-api"], websiteDomain: opt["pl-site"], passwordless: true }) + ";\n");
-}
-
-// The core's users for an email or a provider's user id
-async function coreUsers(query) {
-    const r = await fetch(`${opt.core}/public/users/by-accountinfo?${query}&doUnionOfAccountInfo=false`,
-                          { headers: { "api-key": opt["api-key"], "cdi-version": "5.4" } });
-    const b = await r.json().catch(() => ({}));
-    return b.users || [];
-}
-
-// the links t/bin/capture-verify-prebuilt (or capture-reset-prebuilt, with file
-// reset-delivery-prebuilt.txt) was given for an email: it appends "email\nlink\n"
-function verifyLinksFor(mail, file = path.join(opt.logs, "verify-delivery-prebuilt.txt")) {
-    const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : [];
-    const links = [];
-    for (let i = 0; i + 1 < lines.length; i += 2) if (lines[i] === mail) links.push(lines[i + 1]);
-    return links;
 }
 
 // The prebuilt verify-email screen the session's st-ev claim led to, then the link the screen had
@@ -90,7 +78,7 @@ async function verifyByLink(page, mail, tag) {
     await title.waitFor({ timeout: 10000 }).catch(() => {});
     check(new URL(page.url()).pathname === "/auth/verify-email" && await title.isVisible(),
           `${tag}: the session's st-ev claim sends the user to the prebuilt "Verify your email!" screen`, page.url());
-    const link = await lib.waitFor(() => verifyLinksFor(mail).pop());
+    const link = await lib.waitFor(() => verifyLinks(mail).pop());
     check(link && link.startsWith(opt.site + "/auth/verify-email?token="),
           `${tag}: the screen's POST /auth/user/email/verify/token delivered a link to the website's /auth/verify-email`, link);
     if (link) await page.goto(link);
@@ -102,15 +90,6 @@ async function verifyByLink(page, mail, tag) {
     check(await done.isVisible(), `${tag}: the link: "Email verification successful!"`);
     await page.getByText("CONTINUE", { exact: true }).click({ timeout: 5000 }).catch(() => {});
     return home(page);
-}
-
-// the messages t/bin/capture-passwordless-prebuilt was given for an email: [{link, code}]
-function plMessagesFor(mail) {
-    const file = path.join(opt.logs, "passwordless-prebuilt.txt");
-    const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : [];
-    const out = [];
-    for (let i = 0; i + 3 < lines.length; i += 4) if (lines[i] === mail) out.push({ link: lines[i + 1], code: lines[i + 2] });
-    return out;
 }
 
 // every request of a page to the API origin's /auth, as "METHOD /path"
@@ -150,6 +129,13 @@ async function signInPage(page, tag) {
 async function fill(page, mail, password) {
     await page.fill("input[name=email]", mail);
     await page.fill("input[name=password]", password);
+}
+
+// the prebuilt sign-in form filled and sent from the page it is on: the home page it leads to
+async function signIn(page, password) {
+    await fill(page, email, password);
+    await page.click("button[type=submit]");
+    return home(page);
 }
 
 async function scenarioSignup(browser, notes) {
@@ -230,9 +216,7 @@ async function scenarioWrong(browser, notes) {
 async function scenarioSignin(browser, notes) {
     const { context, page } = await newPage(browser, notes, "signin");
     await signInPage(page, "signin");
-    await fill(page, email, PASSWORD);
-    await page.click("button[type=submit]");
-    const h = await home(page);
+    const h = await signIn(page, PASSWORD);
     check(userId && h.userId === userId, "signin: the right password: the home page with the same user", `${h.url} ${h.userId}`);
     is(h.remoteUser, userId, "signin: REMOTE_USER on the PHP page");
     await context.close();
@@ -250,11 +234,7 @@ async function scenarioOidc(browser, notes) {
     is(q.get("redirect_uri"), opt.site + "/auth/callback/node-oidc",
        "oidc: GET /auth/authorisationurl gave the prebuilt UI's callback route as redirect_uri");
     is(q.get("code_challenge_method"), "S256", "oidc: ... with PKCE");
-    await page.waitForURL((u) => u.href.startsWith(opt.oidc + "/interaction/"), { timeout: 10000 });
-    await page.fill("input[name=login]", "carol");
-    await page.fill("input[name=password]", "any password");
-    await page.click("button[type=submit]");
-    await page.waitForSelector("input[name=prompt][value=consent]", { state: "attached", timeout: 10000 });
+    await providerLogin(page, "carol", "oidc", false);
     await page.click("button[type=submit]");
     // the provider's userinfo says email_verified, its ID token says nothing, and the ID token's
     // value wins (supertokens-node's getSupertokensUserInfoResultFromRawUserInfo): unverified
@@ -275,9 +255,7 @@ async function scenarioOidc(browser, notes) {
 async function scenarioSignout(browser, notes) {
     const { context, page } = await newPage(browser, notes, "signout");
     await signInPage(page, "signout");
-    await fill(page, email, PASSWORD);
-    await page.click("button[type=submit]");
-    const h = await home(page);
+    const h = await signIn(page, PASSWORD);
     is(h.remoteUser, userId, "signout: signed in first");
     const [resp] = await Promise.all([
         page.waitForResponse((r) => r.url() === opt.api + "/auth/signout" && r.request().method() === "POST"),
@@ -305,8 +283,7 @@ async function scenarioReset(browser, notes) {
         page.getByText("Email me").click(),
     ]);
     is(sent.status(), 200, 'reset: "Email me": POST /auth/user/password/reset/token: 200');
-    const file = path.join(opt.logs, "reset-delivery-prebuilt.txt");
-    const link = await lib.waitFor(() => verifyLinksFor(email, file).pop());
+    const link = await lib.waitFor(() => resetLinks(email).pop());
     check(link && link.startsWith(opt.site + "/auth/reset-password?token="),
           "reset: a link to the website's /auth/reset-password was delivered to the user's address", link);
     if (link) await page.goto(link);
@@ -328,9 +305,7 @@ async function scenarioReset(browser, notes) {
     is(old.status, "WRONG_CREDENTIALS_ERROR", "reset: the old password no longer signs in");
     await page.getByText("SIGN IN", { exact: true }).click();
     await page.locator("input[name=email]").waitFor({ timeout: 10000 }).catch(() => {});
-    await fill(page, email, NEW_PASSWORD);
-    await page.click("button[type=submit]");
-    const h = await home(page);
+    const h = await signIn(page, NEW_PASSWORD);
     check(userId && h.userId === userId && h.remoteUser === userId, "reset: the new password signs in as the same user",
           `${h.url} ${h.userId} ${h.remoteUser} vs ${userId}`);
     await context.close();
@@ -342,7 +317,7 @@ async function plStart(page, mail, tag) {
     await page.goto(opt["pl-site"] + "/");
     await page.waitForURL((u) => /^\/auth\/?$/.test(u.pathname), { timeout: 10000 }).catch(() => {});
     await page.locator("input[name=email]").waitFor({ timeout: 10000 });
-    const before = plMessagesFor(mail).length;
+    const before = plMessages(mail).length;
     await page.fill("input[name=email]", mail);
     const [resp] = await Promise.all([
         page.waitForResponse((r) => r.url() === opt["pl-api"] + "/auth/signinup/code" && r.request().method() === "POST"),
@@ -354,7 +329,7 @@ async function plStart(page, mail, tag) {
     const otp = page.getByText("Enter OTP");
     await otp.waitFor({ timeout: 10000 }).catch(() => {});
     check(await otp.isVisible(), `${tag}: the prebuilt UI asks for the code ("Enter OTP")`);
-    const msg = await lib.waitFor(() => plMessagesFor(mail).length > before && plMessagesFor(mail).pop());
+    const msg = await lib.waitFor(() => plMessages(mail).length > before && plMessages(mail).pop());
     check(msg && /^\d{6}$/.test(msg.code) && msg.link.startsWith(opt["pl-site"] + "/auth/verify?preAuthSessionId="),
           `${tag}: the message delivered: a six-digit code and a link to the website's /auth/verify`, JSON.stringify(msg));
     return msg || {};

@@ -34,7 +34,7 @@
 //             origin gives REMOTE_USER.
 "use strict";
 const lib = require("./lib");
-const { check, is, waitText, shot, newPage, cookie } = lib;
+const { check, is, waitText, shot, newPage, cookie, providerLogin } = lib;
 
 const opt = lib.args("--page URL --only URL --site URL --sdk URL --oidc URL --idp URL --core URL --api-key KEY --logs DIR --shots DIR");
 const APP = "/php/server.php";
@@ -49,11 +49,8 @@ function signinups(page, origin) {
 
 // The core's user for a provider's user id, or null
 async function coreUser(thirdPartyId, thirdPartyUserId) {
-    const r = await fetch(`${opt.core}/public/users/by-accountinfo?thirdPartyId=${encodeURIComponent(thirdPartyId)}`
-                          + `&thirdPartyUserId=${encodeURIComponent(thirdPartyUserId)}&doUnionOfAccountInfo=false`,
-                          { headers: { "api-key": opt["api-key"], "cdi-version": "5.4" } });
-    const b = await r.json().catch(() => ({}));
-    return b.users && b.users.length === 1 ? b.users[0] : null;
+    const users = await lib.coreUsers(`thirdPartyId=${encodeURIComponent(thirdPartyId)}&thirdPartyUserId=${encodeURIComponent(thirdPartyUserId)}`);
+    return users.length === 1 ? users[0] : null;
 }
 
 async function providerEvents() {
@@ -81,18 +78,6 @@ async function toProvider(page, tag, buttonId, providerUrl, screenshot) {
         btn.click(),
     ]);
     return new URL(req.url()).searchParams;
-}
-
-// oidc-provider's development screens: any login and password, then consent
-async function providerLogin(page, login, tag, shots) {
-    await page.waitForURL((u) => u.href.startsWith(opt.oidc + "/interaction/"), { timeout: 10000 });
-    check(await page.locator("input[name=login]").isVisible(), `${tag}: the provider's own login screen is shown`, page.url());
-    if (shots) await shot(page, "thirdparty-provider-login");
-    await page.fill("input[name=login]", login);
-    await page.fill("input[name=password]", "any password");
-    await page.click("button[type=submit]");
-    await page.waitForSelector("input[name=prompt][value=consent]", { state: "attached", timeout: 10000 });
-    if (shots) await shot(page, "thirdparty-provider-consent");
 }
 
 async function scenarioOidc(browser, notes) {

@@ -31,7 +31,6 @@ const PASSWORD = "verify-pass1";
 const P = opt.page;
 const APP = "/php/form.php";
 const VERIFY = "/auth/verify-email";
-const DELIVERY = path.join(opt.logs, "verify-delivery-page.txt");
 const ERROR_LOG = path.join(opt.logs, "error_log");
 
 // the st-ev claim of the browser's access token (the cookie holds the JWT)
@@ -43,13 +42,7 @@ async function stEv(context) {
 }
 
 // the links t/bin/capture-verify-page was given for email (it appends "email\nlink\n")
-function linksFor(email) {
-    let lines = [];
-    try { lines = fs.readFileSync(DELIVERY, "utf8").split("\n"); } catch (e) { return []; }
-    const links = [];
-    for (let i = 0; i + 1 < lines.length; i += 2) if (lines[i] === email) links.push(lines[i + 1]);
-    return links;
-}
+const linksFor = (email) => lib.deliveries("verify-delivery-page.txt", email, 1).map((m) => m[0]);
 const logHas = (re) => { try { return re.test(fs.readFileSync(ERROR_LOG, "utf8")); } catch (e) { return false; } };
 const textOf = (page, sel) => page.textContent(sel).then((t) => (t || "").trim());
 const waitText = (page, sel) => lib.waitText(page, sel, 8000);
